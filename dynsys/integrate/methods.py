@@ -1,0 +1,44 @@
+"""The registry of integration methods: a method is data plus a kernel.
+
+Every kernel is a numba function compiled once (lazily, with an explicit
+signature so that right-hand sides are first-class function values, and with
+``cache=True``) and called as::
+
+    kernel(rhs, jac, events, *data, t0, t1, y0, p, t_eval, rtol, atol,
+           first_step, max_step, max_steps, direction, terminal, max_events)
+
+and returns ``(status, t_stop, ts, ys, n_out, ev_t, ev_y, ev_n, nfev, njev,
+nlu, n_accepted, n_rejected)``; see ``dynsys.integrate._output`` for the
+dense-output and event conventions shared by all kernels.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Method:
+    """An integration method: its kernel and the arrays that define it.
+
+    ``kernel`` is a zero-argument callable returning the compiled kernel (so
+    compilation happens on first use); ``data`` is the tuple of arrays passed
+    after ``events`` (a Butcher or Rosenbrock tableau); ``order`` is the order
+    of the propagated solution; ``stiff`` methods use the Jacobian.
+    """
+
+    name: str
+    kernel: Callable
+    data: tuple
+    order: int
+    adaptive: bool = True
+    stiff: bool = False
+    reference: str = ""
+
+
+METHODS: dict = {}
+
+
+def register(method):
+    """Add ``method`` to the registry under its name and return it."""
+    METHODS[method.name] = method
+    return method

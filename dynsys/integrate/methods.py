@@ -10,6 +10,18 @@ signature so that right-hand sides are first-class function values, and with
 and returns ``(status, t_stop, ts, ys, n_out, ev_t, ev_y, ev_n, nfev, njev,
 nlu, n_accepted, n_rejected)``; see ``dynsys.integrate._output`` for the
 dense-output and event conventions shared by all kernels.
+
+Conventions both kernel families follow (the front door relies on them):
+``t_eval`` empty means "every accepted step", and then ``ts``/``ys`` start
+with the row ``(t0, y0)``; otherwise ``ts`` is ``t_eval`` and the first
+``n_out`` rows of ``ys`` are filled (rows are output points). ``t_stop`` is
+the last accepted time (or the terminal event's), so the output never holds
+a non-finite state. ``first_step <= 0`` asks the kernel to choose the first
+step. ``atol`` is a float64 array of length n_state, ``direction`` a float64
+array and ``terminal`` an int64 array (0: count only, k: stop at the k-th
+occurrence) of length n_events; ``ev_n`` may exceed ``max_events`` (only the
+first ``max_events`` occurrences are stored: the front door runs again with
+more room).
 """
 
 from dataclasses import dataclass

@@ -1,0 +1,291 @@
+"""The ``dynsys`` command: parses, calls the library, prints.
+
+Every subcommand takes ``--json`` and then prints exactly one JSON document.
+User errors print one line on stderr and exit with status 2.
+"""
+
+import argparse
+import json
+import math
+import sys
+
+import numpy as np
+
+USER_ERROR = 2
+
+
+class UserError(Exception):
+    """Bad input: reported as one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UserError(message)
+
+
+def _key_value(text):
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    name, value = text.split("=", 1)
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name}: {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{name}: {value} is not finite")
+    return name.strip(), number
+
+
+def _finite(text):
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{text} is not finite")
+    return number
+
+
+def _positive(text):
+    number = _finite(text)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return number
+
+
+def _params(pairs):
+    params = {}
+    for name, value in pairs or ():
+        if name in params:
+            raise UserError(f"parameter '{name}' given twice")
+        params[name] = value
+    return params
+
+
+def _model(model_id):
+    from dynsys.models import get
+
+    return get(model_id)
+
+
+# ----------------------------------------------------------------- commands
+
+
+def cmd_models(args):
+    from dynsys.models import list_models
+
+    rows = []
+    for entry in list_models():
+        model = _model(entry.id)
+        rows.append({
+            "id": entry.id,
+            "family": entry.family,
+            "state": [s.name for s in model.state],
+            "params": [s.name for s in model.params],
+            "description": entry.description,
+        })
+    if args.json:
+        return rows
+    width = max(len(r["id"]) for r in rows)
+    for r in rows:
+        print(f"{r['id']:{width}s}  state ({', '.join(r['state'])}), params ({', '.join(r['params'])})")
+        print(f"{'':{width}s}  {r['description']}")
+    return None
+
+
+def cmd_derive(args):
+    import sympy
+
+    from dynsys.symbolic import ModelError
+
+    model = _model(args.id)
+    text = sympy.latex if args.json else sympy.sstr
+    document = {
+        "id": model.id,
+        "equations": model.equations,
+        "rhs": {s.name: text(f) for s, f in zip(model.state, model.rhs)},
+        "jacobian": text(model.jacobian()),
+        "fixed_points": [],
+        "eigenvalues": [],
+        "conditions": {},
+        "invariants": [],
+        "proofs": [{"kind": p.kind, "statement": p.statement, "holds": bool(p.holds)} for p in model.proofs],
+    }
+    try:
+        points = model.fixed_points()
+    except ModelError as error:
+        document["fixed_points_note"] = str(error)
+        points = []
+    for fixed_point in points:
+        entry = {"point": {v.name: text(fixed_point.point[v]) for v in model.state}, "note": fixed_point.note}
+        if "family" not in fixed_point.note:
+            try:
+                entry["eigenvalues"] = [text(e) for e in model.eigenvalues(fixed_point)]
+            except ModelError as error:
+                entry["eigenvalues_note"] = str(error)
+            entry["conditions"] = {k: text(c) for k, c in model.stability_conditions(fixed_point).items()}
+            if not document["conditions"]:
+                document["eigenvalues"] = entry.get("eigenvalues", [])
+                document["conditions"] = entry["conditions"]
+        document["fixed_points"].append(entry)
+    H = model.first_integral if model.first_integral is not None else model.find_first_integral()
+    if H is not None:
+        document["invariants"].append({"kind": "first integral", "H": text(H)})
+    if args.json:
+        return document
+    print(f"{model.id}  ({model.equations})")
+    for name, expr in document["rhs"].items():
+        print(f"  d{name}/dt = {expr}")
+    if "fixed_points_note" in document:
+        print(f"  fixed points: {document['fixed_points_note']}")
+    for entry in document["fixed_points"]:
+        point = ", ".join(f"{k} = {v}" for k, v in entry["point"].items())
+        print(f"  fixed point ({point})  [{entry['note']}]")
+        for e in entry.get("eigenvalues", []):
+            print(f"    eigenvalue {e}")
+        for name, condition in entry.get("conditions", {}).items():
+            print(f"    {name}: {condition}")
+    for invariant in document["invariants"]:
+        print(f"  {invariant['kind']}: H = {invariant['H']}")
+    for proof in document["proofs"]:
+        print(f"  proof [{proof['kind']}] {proof['statement']}: {'holds' if proof['holds'] else 'FAILS'}")
+    return None
+
+
+def cmd_stability(args):
+    from dynsys.stability import stability_report
+
+    model = _model(args.id)
+    values = model.param_values(**_params(args.param))
+    reports = stability_report(model, values)
+    document = {"id": model.id, "params": values, "fixed_points": [r.as_json() for r in reports]}
+    if args.json:
+        return document
+    print(f"{model.id} at " + ", ".join(f"{k} = {v:g}" for k, v in values.items()))
+    for r in reports:
+        point = ", ".join(f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}" for k, v in r.point.items())
+        eigenvalues = ", ".join(f"{complex(e):.4g}" for e in r.eigenvalues)
+        verdict = "confirmed" if r.confirmed_by_simulation else "NOT confirmed"
+        print(f"  fixed point ({point}): {r.class_}")
+        print(f"    eigenvalues {eigenvalues}" if eigenvalues else f"    {r.note}")
+        print(f"    simulation: {verdict}; {r.evidence}")
+    return None
+
+
+def _t_eval(spec, t0, t1):
+    if spec is None:
+        return None
+    kind, _, count = spec.partition(":")
+    if kind not in ("log", "lin") or not count.isdigit() or int(count) < 2:
+        raise UserError(f"--t-eval must be log:N or lin:N with N >= 2, got {spec!r}")
+    n = int(count)
+    if kind == "lin":
+        return np.linspace(t0, t1, n)
+    if t0 < 0:
+        raise UserError("--t-eval log:N needs t0 >= 0")
+    start = t0 if t0 > 0 else min(1e-3, t1 * 1e-6)
+    points = np.geomspace(start, t1, n - (t0 == 0))
+    return np.concatenate([[t0], points]) if t0 == 0 else points
+
+
+def cmd_simulate(args):
+    from dynsys.integrate import METHODS, solve_ivp
+    from dynsys.io import atomic_open, check_writable
+
+    model = _model(args.id)
+    values = model.param_values(**_params(args.param))
+    initial = _params(args.y0)
+    names = [s.name for s in model.state]
+    unknown = [k for k in initial if k not in names]
+    if unknown:
+        raise UserError(f"unknown state variable '{unknown[0]}' for model '{model.id}'; state: {', '.join(names)}")
+    missing = [k for k in names if k not in initial]
+    if missing:
+        raise UserError(f"missing initial value --y0 {missing[0]}=... (state: {', '.join(names)})")
+    if args.t1 <= args.t0:
+        raise UserError(f"t1 must be greater than t0, got t0 = {args.t0:g}, t1 = {args.t1:g}")
+    if not (args.method in METHODS or args.method.startswith("scipy:")):
+        raise UserError(f"unknown method '{args.method}'; known: {', '.join(METHODS)}, scipy:RK45, scipy:DOP853, "
+                        f"scipy:Radau, scipy:LSODA")
+    if args.out:
+        check_writable(args.out)
+    t_eval = _t_eval(args.t_eval, args.t0, args.t1)
+    p = np.array([values[s.name] for s in model.params], dtype=float)
+    y0 = np.array([initial[k] for k in names], dtype=float)
+    result = solve_ivp(model.compile(), (args.t0, args.t1), y0, method=args.method, t_eval=t_eval,
+                       rtol=args.rtol, atol=args.atol, args=(p,), max_steps=args.max_steps)
+    if args.out:
+        with atomic_open(args.out) as handle:
+            np.savez(handle, t=result.t, y=result.y, state=np.array(names),
+                     param_names=np.array([s.name for s in model.params]), params=p,
+                     status=result.status, message=result.message)
+    y_final = result.y[:, -1] if result.y.shape[1] else y0
+    document = {
+        "status": int(result.status),
+        "message": result.message,
+        "nfev": int(result.nfev),
+        "t_final": float(result.t[-1]) if len(result.t) else args.t0,
+        "y_final": {k: float(v) for k, v in zip(names, y_final)},
+        "out": args.out,
+    }
+    if args.json:
+        return document
+    print(f"{model.id}, {args.method}: {result.message} (status {result.status}, nfev {result.nfev})")
+    print(f"  t = {document['t_final']:.8g}: " + ", ".join(f"{k} = {v:.10g}" for k, v in document["y_final"].items()))
+    if args.out:
+        print(f"  wrote {args.out}")
+    return None
+
+
+# ------------------------------------------------------------------- parser
+
+
+def build_parser():
+    parser = _Parser(prog="dynsys", description="Derive, simulate and verify the dynamics of training.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name, handler, help):
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument("--json", action="store_true", help="print one JSON document")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("models", cmd_models, "list the models")
+    derive = command("derive", cmd_derive, "derived flow, fixed points, eigenvalues, conditions, invariants")
+    derive.add_argument("id")
+    stability = command("stability", cmd_stability, "classify each fixed point and confirm it by simulation")
+    stability.add_argument("id")
+    stability.add_argument("--param", action="append", type=_key_value, metavar="NAME=VALUE")
+    simulate = command("simulate", cmd_simulate, "integrate a model")
+    simulate.add_argument("id")
+    simulate.add_argument("--param", action="append", type=_key_value, metavar="NAME=VALUE")
+    simulate.add_argument("--y0", action="append", type=_key_value, metavar="STATE=VALUE")
+    simulate.add_argument("--t0", type=_finite, default=0.0)
+    simulate.add_argument("--t1", type=_finite, required=True)
+    simulate.add_argument("--method", default="dopri5")
+    simulate.add_argument("--rtol", type=_positive, default=1e-6)
+    simulate.add_argument("--atol", type=_positive, default=1e-9)
+    simulate.add_argument("--max-steps", type=int, default=1_000_000)
+    simulate.add_argument("--t-eval", metavar="log:N|lin:N")
+    simulate.add_argument("--out", metavar="FILE.npz")
+    return parser
+
+
+def main(argv=None):
+    from dynsys.io import OutputPathError
+    from dynsys.symbolic import ModelError
+
+    try:
+        args = build_parser().parse_args(argv)
+        document = args.handler(args)
+    except (UserError, ModelError, OutputPathError) as error:
+        print(f"dynsys: error: {error}", file=sys.stderr)
+        return USER_ERROR
+    if document is not None:
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Stability of a model's fixed points at given parameters, confirmed by simulation.
+
+The class of each fixed point comes from its eigenvalues
+(``dynsys.symbolic.analysis.stability.classify``); the simulation is a second,
+independent witness: from a small perturbation the compiled flow must converge
+back (stable classes), leave (unstable classes and saddles), or stay on a
+closed orbit around it with its first integral conserved (centres).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+
+from dynsys.integrate import solve_ivp
+from dynsys.symbolic import ModelError
+
+PERTURBATION = 1e-3
+TIME_CONSTANTS = 25.0
+PERIODS = 10
+
+
+@dataclass
+class FixedPointReport:
+    """One fixed point: its coordinates, eigenvalues, class and the simulation's verdict."""
+
+    point: dict
+    eigenvalues: list
+    class_: str
+    note: str
+    confirmed_by_simulation: bool
+    evidence: str
+    linear_only: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def as_json(self):
+        return {
+            "point": self.point,
+            "eigenvalues": [[float(np.real(e)), float(np.imag(e))] for e in self.eigenvalues],
+            "class": self.class_,
+            "note": self.note,
+            "confirmed_by_simulation": self.confirmed_by_simulation,
+            "evidence": self.evidence,
+        }
+
+
+def stability_report(model, params=None, box=None):
+    """Classify every fixed point of ``model`` at ``params`` and confirm each by simulation.
+
+    Closed-form fixed points are used when SymPy finds them; otherwise (or
+    when ``box`` is given) all roots in ``box`` are found numerically.
+    """
+    values = model.param_values(**(params or {}))
+    try:
+        points = model.fixed_points(params=values, box=box)
+    except ModelError:
+        if box is not None:
+            raise
+        points = model.fixed_points(params=values, box=[(-10.0, 10.0)] * len(model.state))
+    reports = []
+    for fixed_point in points:
+        coordinates = {v.name: fixed_point.point[v] for v in model.state}
+        if any(sympy.sympify(c).free_symbols for c in coordinates.values()):
+            reports.append(FixedPointReport(
+                {k: str(c) for k, c in coordinates.items()}, [], "degenerate", fixed_point.note,
+                False, "a continuum of fixed points: no isolated point to perturb", linear_only=True))
+            continue
+        z = {k: float(c) for k, c in coordinates.items()}
+        classification = model.classify(values, z)
+        confirmed, evidence = confirm_by_simulation(model, values, z, classification)
+        reports.append(FixedPointReport(z, list(classification.eigenvalues), classification.class_,
+                                        classification.note, confirmed, evidence, classification.linear_only))
+    return reports
+
+
+def confirm_by_simulation(model, values, point, classification):
+    """Simulate from a perturbation of ``point``; return (agrees with the class, what was measured)."""
+    eig = np.asarray(classification.eigenvalues)
+    kind = classification.class_
+    if kind == "degenerate":
+        return False, "degenerate: the linearisation decides nothing a simulation could confirm"
+    flow = model.compile()
+    p = np.array([values[s.name] for s in model.params], dtype=float)
+    z = np.array([point[s.name] for s in model.state], dtype=float)
+    direction = np.random.default_rng(0).standard_normal(z.size)
+    delta = PERTURBATION * max(1.0, np.max(np.abs(z))) * direction / np.linalg.norm(direction)
+    if kind.startswith("stable"):
+        t1 = TIME_CONSTANTS / np.min(np.abs(eig.real))
+    elif kind == "centre":
+        t1 = PERIODS * 2 * np.pi / np.min(np.abs(eig.imag))
+    else:
+        t1 = TIME_CONSTANTS / np.max(eig.real)
+    t_eval = np.linspace(0.0, t1, 20 * PERIODS * 50 + 1)
+    result = solve_ivp(flow, (0.0, t1), z + delta, method="dopri5", rtol=1e-10, atol=1e-13,
+                       args=(p,), t_eval=t_eval, max_steps=1_000_000)
+    distance = np.linalg.norm(result.y - z[:, None], axis=0) / np.linalg.norm(delta)
+    if kind.startswith("stable"):
+        ok = result.success and distance[-1] < 1e-2
+        return bool(ok), f"distance / initial distance after t = {t1:.4g}: {distance[-1]:.3g} ({result.message})"
+    if kind.startswith("unstable") or kind == "saddle":
+        grew = distance.max() if distance.size else 0.0
+        ok = grew > 100 or result.status == -2
+        return bool(ok), f"largest distance / initial distance up to t = {t1:.4g}: {grew:.3g} ({result.message})"
+    return _closed_orbit(model, values, z, result, distance, delta)
+
+
+def _closed_orbit(model, values, z, result, distance, delta):
+    """A centre: the orbit neither converges nor leaves, and returns to its start."""
+    returned = np.linalg.norm(result.y[:, len(result.t) // (2 * PERIODS):] - result.y[:, :1], axis=0).min()
+    returned /= np.linalg.norm(delta)
+    bounded = result.success and distance.min() > 0.05 and distance.max() < 20
+    evidence = (f"distance / initial distance stays in [{distance.min():.3g}, {distance.max():.3g}] over "
+                f"{PERIODS} periods; closest return to the start {returned:.2g} of the perturbation")
+    ok = bounded and returned < 0.05
+    H = _first_integral(model, values)
+    if H is not None:
+        numeric = sympy.lambdify([model.state], H, "numpy")
+        h = np.asarray(numeric(result.y), dtype=float)
+        height = abs(h[0] - float(numeric(z)))
+        drift = np.max(np.abs(h - h[0])) / max(height, np.finfo(float).tiny)
+        evidence += f"; first integral drift {drift:.2g} of its height above the centre"
+        ok = ok and drift < 1e-3
+    return bool(ok), evidence
+
+
+def _first_integral(model, values):
+    """The model's first integral at these parameters, or one found by separation (2-D), or None."""
+    numeric = model.substitute(model.symbol_values(**values))
+    if model.first_integral is not None:
+        return numeric.first_integral
+    return numeric.find_first_integral() if len(model.state) == 2 else None

@@ -7,6 +7,7 @@ User errors print one line on stderr and exit with status 2.
 import argparse
 import json
 import math
+import os
 import sys
 
 import numpy as np
@@ -282,8 +283,12 @@ def main(argv=None):
         print(f"dynsys: error: {error}", file=sys.stderr)
         return USER_ERROR
     if document is not None:
-        json.dump(document, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        try:
+            json.dump(document, sys.stdout, indent=2)
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. piped into head: not an error
+            sys.stdout = open(os.devnull, "w")
     return 0
 
 

@@ -105,13 +105,24 @@ def confirm_by_simulation(model, values, point, classification):
 
 
 def _closed_orbit(model, values, z, result, distance, delta):
-    """A centre: the orbit neither converges nor leaves, and returns to its start."""
-    returned = np.linalg.norm(result.y[:, len(result.t) // (2 * PERIODS):] - result.y[:, :1], axis=0).min()
-    returned /= np.linalg.norm(delta)
-    bounded = result.success and distance.min() > 0.05 and distance.max() < 20
+    """A centre: the orbit neither converges nor leaves; in 2-D it also returns to its start.
+
+    A linear centre keeps ``|x(t)|`` within ``kappa |x(0)|`` of the fixed point,
+    ``kappa`` the condition number of the eigenvector matrix, so the bounds
+    are ``1/(2 kappa)`` and ``2 kappa``; with more than one frequency the orbit
+    is quasi-periodic and need not return to its start.
+    """
+    J = sympy.lambdify([model.state], model.jacobian().subs(model.symbol_values(**values)), "numpy")(z)
+    kappa = np.linalg.cond(np.linalg.eig(np.asarray(J, dtype=float))[1])
+    bounded = result.success and distance.min() > 0.5 / kappa and distance.max() < 2 * kappa
     evidence = (f"distance / initial distance stays in [{distance.min():.3g}, {distance.max():.3g}] over "
-                f"{PERIODS} periods; closest return to the start {returned:.2g} of the perturbation")
-    ok = bounded and returned < 0.05
+                f"{PERIODS} periods (a linear centre: within [{0.5 / kappa:.3g}, {2 * kappa:.3g}])")
+    ok = bounded
+    if len(z) == 2:
+        returned = np.linalg.norm(result.y[:, len(result.t) // (2 * PERIODS):] - result.y[:, :1], axis=0).min()
+        returned /= np.linalg.norm(delta)
+        evidence += f"; closest return to the start {returned:.2g} of the perturbation"
+        ok = ok and returned < 0.05
     H = _first_integral(model, values)
     if H is not None:
         numeric = sympy.lambdify([model.state], H, "numpy")

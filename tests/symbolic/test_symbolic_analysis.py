@@ -23,7 +23,7 @@ a1, a2, a3 = sympy.symbols("a1 a2 a3", positive=True)
 def linear(A):
     """z' = A z for a numeric matrix A."""
     A = sympy.Matrix(A)
-    state = (u, v, w)[: A.shape[0]]
+    state = (u, v, w, sympy.Symbol("s", real=True))[: A.shape[0]]
     return Model("linear", state, (), {}, rhs=A * sympy.Matrix(state))
 
 
@@ -50,6 +50,7 @@ ORIGIN3 = {u: 0, v: 0, w: 0}
         ([[-1, 1, 0], [-1, -1, 0], [0, 0, -3]], "stable spiral"),
         ([[-1, 1, 0], [-1, -1, 0], [0, 0, 3]], "saddle"),
         ([[0, 1, 0], [-1, 0, 0], [0, 0, -1]], "degenerate"),
+        ([[0, 1, 0, 0], [-1, 0, 0, 0], [0, 0, 2, 0], [0, 0, 0, -2]], "saddle"),  # Arenstorf's L1-L3
     ],
 )
 def test_classify_linear_systems(A, expected):

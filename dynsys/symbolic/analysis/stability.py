@@ -72,8 +72,9 @@ def classify(model, params, point, *, tol=1e-6):
     on it (so stiff spectra keep their small eigenvalues, and a defective
     pair, critically damped, is a node noted as a repeated eigenvalue); one
     within rounding (``1000 eps |J|``) of zero is zero. A zero eigenvalue, or
-    eigenvalues on the imaginary axis beside others off it, is
-    ``'degenerate'``. All eigenvalues purely
+    eigenvalues on the imaginary axis beside others off it on one side only,
+    is ``'degenerate'``; real parts of both signs make a ``'saddle'``, whatever
+    the eigenvalues on the axis (the point is unstable). All eigenvalues purely
     imaginary is a (linear) ``'centre'``; it is a nonlinear centre when a
     first integral (the model's, or one found in 2-D) has a strict extremum
     there. Hyperbolic classes hold for the nonlinear flow (Hartman-Grobman).
@@ -98,10 +99,11 @@ def classify(model, params, point, *, tol=1e-6):
         return Classification("degenerate", eig, True, "zero eigenvalue")
     if np.all(on_axis):
         return _centre(model, p, z, eig)
+    if np.any(eig.real[~on_axis] > 0) and np.any(eig.real[~on_axis] < 0):
+        note = "eigenvalues with real parts of both signs"
+        return Classification("saddle", eig, False, note + (" and some on the imaginary axis" if np.any(on_axis) else ""))
     if np.any(on_axis):
         return Classification("degenerate", eig, True, "eigenvalues on the imaginary axis beside others off it")
-    if not (np.all(eig.real < 0) or np.all(eig.real > 0)):
-        return Classification("saddle", eig, False, "eigenvalues with real parts of both signs")
     if np.any(~real):
         return Classification(f"{sign} spiral", eig, False, "complex eigenvalues")
     ordered = np.sort(eig.real)

@@ -24,19 +24,6 @@ class _Parser(argparse.ArgumentParser):
         raise UserError(message)
 
 
-def _key_value(text):
-    if "=" not in text:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    name, value = text.split("=", 1)
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{name}: {value!r} is not a number") from None
-    if not math.isfinite(number):
-        raise argparse.ArgumentTypeError(f"{name}: {value} is not finite")
-    return name.strip(), number
-
-
 def _finite(text):
     try:
         number = float(text)
@@ -45,6 +32,16 @@ def _finite(text):
     if not math.isfinite(number):
         raise argparse.ArgumentTypeError(f"{text} is not finite")
     return number
+
+
+def _key_value(text):
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    name, value = text.split("=", 1)
+    try:
+        return name.strip(), _finite(value)
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(f"{name}: {error}") from None
 
 
 def _positive(text):

@@ -1,42 +1,50 @@
-"""Compiled functions handed to the kernels as cached first-class function values.
+"""Compiled functions handed to the kernels as addresses.
 
-Passing a numba dispatcher where a kernel expects ``RHS_TYPE``/``JAC_TYPE``
-works, but numba then looks up the compiled wrapper's address in Python on
-every call (about 0.1 ms for the three function arguments). A
-``WrapperAddressProtocol`` object that remembers the address is typed and
-unboxed directly; one is made per function and kept (with a reference to
-the dispatcher, which owns the machine code).
+A kernel takes its right-hand side, Jacobian and event function as the
+addresses (int64) of their compiled C wrappers and turns them back into
+first-class function values with ``rhs_at``/``jac_at``. Passing the function
+values themselves costs numba's dispatcher about 9 us per argument and call
+(it types and unboxes them in Python); an integer costs nothing.
+
+``RHS_ADDRESS[f]`` and ``JAC_ADDRESS[f]`` are the addresses of ``f`` (a
+numba function compiled with ``RHS_SIGNATURE`` / ``JAC_SIGNATURE``), looked up
+once per function; the tables keep ``f``, which owns the machine code, alive.
 """
 
 from numba import types
-from numba.extending import is_jitted
+from numba.core import cgutils
+from numba.experimental.function_type import _get_wrapper_address
+from numba.extending import intrinsic
 
-try:
-    from numba.experimental.function_type import _get_wrapper_address
-except ImportError:  # a numba without it: pass dispatchers as they are
-    _get_wrapper_address = None
-
-_values = {}
+from .flow import JAC_SIGNATURE, JAC_TYPE, RHS_SIGNATURE, RHS_TYPE
 
 
-class _FunctionValue(types.WrapperAddressProtocol):
-    def __init__(self, function, signature):
-        self.function = function
-        self._signature = signature
-        self._address = _get_wrapper_address(function, signature)
+class _Addresses(dict):
+    def __init__(self, signature):
+        super().__init__()
+        self.signature = signature
 
-    def __wrapper_address__(self):
-        return self._address
-
-    def signature(self):
-        return self._signature
+    def __missing__(self, function):
+        self[function] = _get_wrapper_address(function, self.signature)
+        return self[function]
 
 
-def function_value(function, signature):
-    """``function`` (a dispatcher compiled for ``signature``) as a cached function value."""
-    if _get_wrapper_address is None or not is_jitted(function):
-        return function
-    key = (function, signature)
-    if key not in _values:
-        _values[key] = _FunctionValue(function, signature)
-    return _values[key]
+RHS_ADDRESS = _Addresses(RHS_SIGNATURE)
+JAC_ADDRESS = _Addresses(JAC_SIGNATURE)
+
+
+def _function_at(function_type):
+    @intrinsic
+    def function_at(typingctx, address):
+        def codegen(context, builder, signature, args):
+            # only the C wrapper's address is set: calls go through it, as for any
+            # function value that is not a dispatcher
+            value = cgutils.create_struct_proxy(function_type)(context, builder)
+            value.c_addr = builder.inttoptr(args[0], cgutils.voidptr_t)
+            return value._getvalue()
+        return function_type(types.int64), codegen
+    return function_at
+
+
+rhs_at = _function_at(RHS_TYPE)
+jac_at = _function_at(JAC_TYPE)

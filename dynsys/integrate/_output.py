@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit
 def dense_eval(Q, theta, out):
     """Evaluate ``sum_j Q[:, j] theta**j`` into ``out`` by Horner's rule."""
     n, m = Q.shape
@@ -28,7 +28,7 @@ def dense_eval(Q, theta, out):
         out[i] = acc
 
 
-@njit(cache=True)
+@njit
 def emit_t_eval(t_old, h, Q, t_eval, i_eval, t_end, ys):
     """Write the dense state at each ``t_eval[i_eval:]`` reached by ``t_end``.
 
@@ -42,7 +42,7 @@ def emit_t_eval(t_old, h, Q, t_eval, i_eval, t_end, ys):
     return i_eval
 
 
-@njit(cache=True)
+@njit
 def append_row(ts, ys, n_out, t, y):
     """Append ``(t, y)`` to growing output arrays; returns ``(ts, ys, n_out)``."""
     if n_out == ts.shape[0]:
@@ -57,7 +57,7 @@ def append_row(ts, ys, n_out, t, y):
     return ts, ys, n_out + 1
 
 
-@njit(cache=True)
+@njit
 def _crosses(g_old, g_new, direction):
     up = g_old < 0.0 and g_new >= 0.0
     down = g_old > 0.0 and g_new <= 0.0
@@ -68,7 +68,7 @@ def _crosses(g_old, g_new, direction):
     return up or down
 
 
-@njit(cache=True)
+@njit
 def _event_root(events, i, p, t_old, h, Q, g_old_i, g_new_i, y_work, g_work):
     """Root in theta of event ``i`` on the dense output (Illinois regula falsi)."""
     a, b = 0.0, 1.0
@@ -99,7 +99,7 @@ def _event_root(events, i, p, t_old, h, Q, g_old_i, g_new_i, y_work, g_work):
     return b
 
 
-@njit(cache=True)
+@njit
 def handle_events(events, p, t_old, h, Q, g_old, g_new, direction, terminal,
                   ev_t, ev_y, ev_n, y_work, g_work):
     """Locate and record the events of one accepted step.

@@ -7,19 +7,15 @@ and no Python per member; each member's result is bit-for-bit that of
 """
 
 import functools
-import hashlib
-import inspect
-import sys
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange, typeof, types
-from numba.core.errors import NumbaExperimentalFeatureWarning
+from numba import prange, typeof, types
 
-from . import _output, validate
-from ._function_values import function_value
-from .flow import JAC_SIGNATURE, JAC_TYPE, RHS_SIGNATURE, RHS_TYPE, Flow, no_events, no_jacobian
+from . import validate
+from ._function_values import JAC_ADDRESS, RHS_ADDRESS
+from ._kernel_cache import njit_cached
+from .flow import Flow, no_events, no_jacobian
 
 
 @dataclass
@@ -45,42 +41,11 @@ class EnsembleResult:
         return self.status >= 0
 
 
-def _source_stamp(impl):
-    """A hash of the kernel's source files, so that the driver's disk cache follows their edits."""
-    text = inspect.getsource(sys.modules[impl.__module__]) + inspect.getsource(_output)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _stable_pickle(kernel):
-    """Make ``kernel`` (a dispatcher) pickle to the same bytes in every process.
-
-    numba keys the disk cache of a closure on its pickled cells. A
-    dispatcher's pickle holds a random uuid and its signatures, whose numba
-    types carry per-process type codes; here the uuid becomes the kernel's
-    name and source hash (so an edit to the kernel also changes the key) and
-    the pickled state leaves the signatures out (unpickling in this process
-    finds the dispatcher by uuid; elsewhere it rebuilds a lazily compiling
-    one). Returns False where numba does not allow it.
-    """
-    if getattr(kernel, "_dynsys_stable_pickle", False):
-        return True
-    function = kernel.py_func
-    try:
-        kernel._set_uuid(f"dynsys:{function.__module__}.{function.__qualname__}:{_source_stamp(function)}")
-        states = dict(kernel._reduce_states(), sigs=[], can_compile=True)
-    except (AssertionError, AttributeError, TypeError):  # already pickled, or another numba
-        return False
-    kernel._reduce_states = lambda: states
-    kernel._dynsys_stable_pickle = True
-    return True
-
-
 @functools.cache
 def _driver(kernel_factory, data_types, direction_type):
     """The parallel loop over members for one kernel, compiled with an explicit signature
-    and cached on disk (see ``_stable_pickle``)."""
+    and cached on disk (``dynsys.integrate._kernel_cache``)."""
     kernel = kernel_factory()
-    cache = _stable_pickle(kernel)
 
     def drive(rhs, jac, events, data, t0, t1, y0s, ps, t_eval, rtol, atol, first_step, max_step,
               max_steps, direction, terminal, order, y_out, t_final, status, nfev):
@@ -102,14 +67,12 @@ def _driver(kernel_factory, data_types, direction_type):
                 y_out[i, :, 0] = ys[n_out - 1]
 
     vec, mat = types.float64[::1], types.float64[:, ::1]
-    signature = types.void(RHS_TYPE, JAC_TYPE, RHS_TYPE, types.Tuple(data_types), types.float64,
+    signature = types.void(types.int64, types.int64, types.int64, types.Tuple(data_types), types.float64,
                            types.float64, mat, mat, vec, types.float64, vec, types.float64,
                            types.float64, types.int64, direction_type, types.int64[::1],
                            types.int64[::1], types.float64[:, :, ::1], vec, types.int64[::1],
                            types.int64[::1])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NumbaExperimentalFeatureWarning)
-        return njit(signature, parallel=True, cache=cache)(drive)
+    return njit_cached(drive, signature, calls=(kernel,), parallel=True)
 
 
 def _interleaved(m, stride=16):
@@ -177,8 +140,8 @@ def ensemble(flow, t_span, y0s, params=None, method="dopri5", t_eval=None, rtol=
     t_final = np.empty(m)
     status = np.empty(m, dtype=np.int64)
     nfev = np.empty(m, dtype=np.int64)
-    driver(function_value(flow.rhs, RHS_SIGNATURE), function_value(flow.jac or no_jacobian, JAC_SIGNATURE),
-           function_value(no_events, RHS_SIGNATURE), tuple(chosen.data), t0, t1, y0s, ps,
+    driver(RHS_ADDRESS[flow.rhs], JAC_ADDRESS[flow.jac or no_jacobian], RHS_ADDRESS[no_events],
+           tuple(chosen.data), t0, t1, y0s, ps,
            np.zeros(0) if t_eval is None else t_eval, rtol, atol, h0, max_step, max_steps,
            direction, np.zeros(0, np.int64), _interleaved(m), y_out, t_final, status, nfev)
     if t_eval is None:

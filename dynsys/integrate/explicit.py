@@ -25,22 +25,23 @@ above catch, instead of raising inside the compiled loop.
 """
 
 import functools
-import warnings
 
 import numpy as np
 from numba import njit, types
-from numba.core.errors import NumbaExperimentalFeatureWarning
 
+from ._function_values import rhs_at
+from ._kernel_cache import njit_cached
 from ._output import _crosses, append_row, dense_eval, emit_t_eval, handle_events
-from .flow import (JAC_TYPE, MAX_STEPS, NON_FINITE, RHS_TYPE, STEP_TOO_SMALL, SUCCESS,
-                   TERMINATED)
+from .flow import MAX_STEPS, NON_FINITE, STEP_TOO_SMALL, SUCCESS, TERMINATED
 from .methods import Method, register
 from .tableaus import dop853, dopri5, rk4
 
 EPS = np.finfo(np.float64).eps
 
 
-@njit(cache=True, error_model="numpy")
+# The helpers called in every step are inlined: for a small system, calls passing
+# several arrays cost more than the loops themselves (a third of a DOP853 step).
+@njit(error_model="numpy", inline="always")
 def _combine(y, h, weights, K, n_used, out):
     """``out = y + h sum_{j < n_used} weights[j] K[j]``."""
     for i in range(y.shape[0]):
@@ -50,7 +51,7 @@ def _combine(y, h, weights, K, n_used, out):
         out[i] = y[i] + h * acc
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy", inline="always")
 def _all_finite(x):
     for value in x:
         if not np.isfinite(value):
@@ -58,7 +59,7 @@ def _all_finite(x):
     return True
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy", inline="always")
 def _error_norm(E, K, n_main, h, y, y_new, rtol, atol):
     """Scaled RMS error of a trial step: one row of ``E``, or DOP853's pair.
 
@@ -87,7 +88,7 @@ def _error_norm(E, K, n_main, h, y, y_new, rtol, atol):
     return abs(h) * s0 / np.sqrt(n * denominator)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def _initial_step(rhs, t0, y0, f0, p, sign, rtol, atol, error_order, max_step, y1, f1):
     """First step of Hairer, Norsett & Wanner, Solving ODEs I, sec. II.4 (one rhs call)."""
     n = y0.shape[0]
@@ -117,7 +118,7 @@ def _initial_step(rhs, t0, y0, f0, p, sign, rtol, atol, error_order, max_step, y
     return min(100.0 * h0, h1)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def _dense(rhs, p, t, h, y, K, A, c, P, i_new, y_stage, Q):
     """Fill ``Q`` with the step's dense output; returns the rhs calls it made."""
     n_stages = A.shape[0]
@@ -134,7 +135,7 @@ def _dense(rhs, p, t, h, y, K, A, c, P, i_new, y_stage, Q):
     return n_stages - i_new - 1
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def _any_crossing(g_old, g_new, direction):
     for i in range(g_old.shape[0]):
         if _crosses(g_old[i], g_new[i], direction[i]):
@@ -142,15 +143,17 @@ def _any_crossing(g_old, g_new, direction):
     return False
 
 
-def _explicit_rk(rhs, jac, events, A, b, c, E, P, layout, control,
+def _explicit_rk(rhs_address, jac_address, events_address, A, b, c, E, P, layout, control,
                  t0, t1, y0, p, t_eval, rtol, atol, first_step, max_step, max_steps,
                  direction, terminal, max_events):
     """Integrate ``y' = rhs(t, y, p)`` from t0 to t1 with an explicit tableau.
 
     See the module docstring for step control and failures, and
     ``dynsys.integrate.methods`` for the arguments and the result tuple.
-    ``jac`` is not used.
+    The Jacobian is not used.
     """
+    rhs = rhs_at(rhs_address)
+    events = rhs_at(events_address)
     n = y0.shape[0]
     n_stages = A.shape[0]
     n_main = layout[0]
@@ -215,6 +218,7 @@ def _explicit_rk(rhs, jac, events, A, b, c, E, P, layout, control,
             status = NON_FINITE if non_finite_trial else STEP_TOO_SMALL
             break
         last = (t + 1.01 * h - t1) * sign >= 0.0
+        h_planned = h
         if last:
             h = t1 - t
         t_new = t1 if last else t + h
@@ -261,6 +265,8 @@ def _explicit_rk(rhs, jac, events, A, b, c, E, P, layout, control,
                 status = NON_FINITE
                 break
             h_next = h
+        if last:  # a step cut short to land on t1 says little about the next one (h_last)
+            h_next = sign * max(abs(h_next), abs(h_planned))
         n_accepted += 1
 
         # Dense output only in steps that need it: an event sign change or a t_eval point.
@@ -297,7 +303,7 @@ def _explicit_rk(rhs, jac, events, A, b, c, E, P, layout, control,
 
     if n_eval > 0:
         n_out = i_eval
-    return (status, t, ts, ys, n_out, ev_t, ev_y, ev_n, nfev, 0, 0, n_accepted, n_rejected)
+    return (status, t, ts, ys, n_out, ev_t, ev_y, ev_n, nfev, 0, 0, n_accepted, n_rejected, h)
 
 
 _F = types.float64
@@ -305,8 +311,8 @@ _I = types.int64
 _VEC = types.float64[::1]
 _MAT = types.float64[:, ::1]
 _RESULT = types.Tuple((_I, _F, _VEC, _MAT, _I, _MAT, types.float64[:, :, ::1], types.int64[::1],
-                       _I, _I, _I, _I, _I))
-SIGNATURE = _RESULT(RHS_TYPE, JAC_TYPE, RHS_TYPE,
+                       _I, _I, _I, _I, _I, _F))
+SIGNATURE = _RESULT(_I, _I, _I,
                     _MAT, _VEC, _VEC, _MAT, _MAT, types.int64[::1], _VEC,
                     _F, _F, _VEC, _VEC, _VEC, _F, _VEC, _F, _F, _I,
                     _VEC, types.int64[::1], _I)
@@ -315,9 +321,7 @@ SIGNATURE = _RESULT(RHS_TYPE, JAC_TYPE, RHS_TYPE,
 @functools.cache
 def kernel():
     """The compiled kernel (compiled on first use, cached on disk)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NumbaExperimentalFeatureWarning)
-        return njit(SIGNATURE, cache=True, error_model="numpy")(_explicit_rk)
+    return njit_cached(_explicit_rk, SIGNATURE, error_model="numpy")
 
 
 def _register(tableau):

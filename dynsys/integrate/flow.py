@@ -9,9 +9,11 @@ and a Jacobian one compiled with ``JAC_SIGNATURE``::
     jac(t, y, p, out)      # writes d(dy/dt)/dy, shape (n_state, n_state), into out
 
 A vector of event functions uses ``RHS_SIGNATURE`` too, writing one value per
-event into ``out``. The kernels take these as first-class function values
-(``RHS_TYPE``, ``JAC_TYPE``), so each kernel is compiled once for all models
-and cached on disk, while each model compiles only its own small functions.
+event into ``out``. The kernels call these as first-class function values
+(``RHS_TYPE``, ``JAC_TYPE``; passed as addresses, see
+``dynsys.integrate._function_values``), so each kernel is compiled once for
+all models and cached on disk, while each model compiles only its own small
+functions.
 """
 
 from dataclasses import dataclass, field

@@ -16,12 +16,17 @@ import numpy as np
 
 from . import progress as progress_
 from . import scipy_adapter, validate
-from ._function_values import function_value
-from .flow import JAC_SIGNATURE, RHS_SIGNATURE, SUCCESS, Flow, no_events, no_jacobian
+from ._function_values import JAC_ADDRESS, RHS_ADDRESS
+from .flow import SUCCESS, Flow, no_events, no_jacobian
 from .python_functions import compile_events, compile_jac, compile_rhs, pack_args
 from .result import OdeResult, status_message
 
 MAX_EVENTS = 64  # initial room per event function; a solve with more occurrences runs again
+# constant kernel arguments (never written: they are empty)
+NO_OUTPUT = np.zeros(0)
+NO_TERMINAL = np.zeros(0, np.int64)
+NO_DIRECTION = np.zeros(0)
+NO_EVENTS = RHS_ADDRESS[no_events]
 
 
 @dataclass(frozen=True)
@@ -53,11 +58,11 @@ class _Events:
 
 @dataclass(frozen=True)
 class _Compiled:
-    """A problem in the kernels' form."""
+    """A problem in the kernels' form (functions as addresses)."""
 
-    rhs: object
-    jac: object
-    events: object
+    rhs: int
+    jac: int
+    events: int
     p: np.ndarray
     terminal: np.ndarray
     direction: np.ndarray
@@ -102,11 +107,11 @@ def solve_ivp(fun, t_span, y0, method="dopri5", t_eval=None, rtol=1e-6, atol=1e-
         raise ValueError(f"jac must be callable, got {type(jac).__name__}")
     event_spec = _parse_events(events)
     if flow is not None:
-        p = _flow_parameters(flow, args)
+        p, layout = _flow_parameters(flow, args), None
     elif kind == "scipy" and (event_spec is None or event_spec.compiled is None):
-        p = None  # SciPy takes any args; only compiled functions need them packed
+        p, layout = None, None  # SciPy takes any args; only compiled functions need them packed
     else:
-        p = pack_args(args)[0]
+        p, layout = pack_args(args)
     if flow is None:
         _check_result(fun, "fun", t0, y0, args, (y0.size,))
 
@@ -114,7 +119,7 @@ def solve_ivp(fun, t_span, y0, method="dopri5", t_eval=None, rtol=1e-6, atol=1e-
         return scipy_adapter.solve(chosen, fun, flow, p, t0, t1, y0, t_eval, rtol, atol, args,
                                    event_spec, jac, first_step, max_step)
 
-    compiled = _compile(fun, flow, p, t0, y0, args, jac, event_spec, chosen.stiff)
+    compiled = _compile(fun, flow, p, layout, t0, y0, args, jac, event_spec, chosen.stiff)
     if chosen.adaptive:
         h0 = first_step or 0.0
     else:
@@ -174,38 +179,39 @@ def _check_result(function, role, t0, y0, args, shape):
         raise ValueError(f"{role}(t0, y0, *args) must return real numbers, got dtype {value.dtype}")
 
 
-def _compile(fun, flow, p, t0, y0, args, jac, event_spec, stiff):
-    layout = pack_args(args)[1]
+def _compile(fun, flow, p, layout, t0, y0, args, jac, event_spec, stiff):
+    """The problem in the kernels' form. ``layout`` is that of ``args`` (None for a Flow:
+    then only a Python ``jac`` or Python events need it)."""
+    python_events = event_spec is not None and event_spec.compiled is None
+    python_jac = jac is not None and stiff
+    if layout is None and (python_jac or python_events):
+        layout = pack_args(args)[1]
     if flow is not None:
-        rhs, flow_jac = flow.rhs, flow.jac
+        rhs, jac_compiled = flow.rhs, flow.jac
     else:
-        rhs, flow_jac = compile_rhs(fun, layout), None
-    jac_compiled = flow_jac
-    if jac is not None and stiff:
+        rhs, jac_compiled = compile_rhs(fun, layout), None
+    if python_jac:
         _check_result(jac, "jac", t0, y0, args, (y0.size, y0.size))
         jac_compiled = compile_jac(jac, layout)
+    rhs, jac_compiled = RHS_ADDRESS[rhs], JAC_ADDRESS[jac_compiled or no_jacobian]
     if event_spec is None:
-        return _Compiled(rhs, jac_compiled or no_jacobian, no_events, p,
-                         np.zeros(0, np.int64), np.zeros(0))
+        return _Compiled(rhs, jac_compiled, NO_EVENTS, p, NO_TERMINAL, NO_DIRECTION)
     events = event_spec.compiled
-    if events is None:
+    if python_events:
         for g in event_spec.functions:
             value = np.asarray(g(t0, y0.copy(), *args))
             if value.size != 1 or value.dtype.kind not in "biuf":
                 raise ValueError(f"event function {getattr(g, '__name__', g)!r} must return one real number")
         events = compile_events(event_spec.functions, layout)
-    return _Compiled(rhs, jac_compiled or no_jacobian, events, p, event_spec.terminal, event_spec.direction)
+    return _Compiled(rhs, jac_compiled, RHS_ADDRESS[events], p, event_spec.terminal, event_spec.direction)
 
 
 def _run_kernel(method, problem, t0, t1, y0, t_eval, rtol, atol, h0, max_step, max_steps, terminal):
     """One kernel call; run again with more room if an event occurred more than MAX_EVENTS times."""
     kernel = method.kernel()
-    rhs = function_value(problem.rhs, RHS_SIGNATURE)
-    jac = function_value(problem.jac, JAC_SIGNATURE)
-    events = function_value(problem.events, RHS_SIGNATURE)
     room = MAX_EVENTS
     while True:
-        raw = kernel(rhs, jac, events, *method.data, t0, t1, y0, problem.p,
+        raw = kernel(problem.rhs, problem.jac, problem.events, *method.data, t0, t1, y0, problem.p,
                      t_eval, rtol, atol, h0, max_step, max_steps, problem.direction, terminal, room)
         most = int(raw[7].max()) if raw[7].size else 0
         if most <= room:
@@ -213,49 +219,59 @@ def _run_kernel(method, problem, t0, t1, y0, t_eval, rtol, atol, h0, max_step, m
         room = most
 
 
+def _split_output_times(t_eval, edges):
+    """``t_eval`` cut at ``edges``: chunk k's points lie in (edges[k], edges[k + 1]], the first's
+    from edges[0] on."""
+    if len(edges) == 2:
+        return [t_eval]
+    sign = 1.0 if edges[-1] > edges[0] else -1.0
+    starts = np.searchsorted(sign * t_eval, sign * np.asarray(edges), side="right")
+    starts[0] = 0
+    return [t_eval[i:j] for i, j in zip(starts[:-1], starts[1:])]
+
+
 def _integrate(method, problem, edges, y0, t_eval, rtol, atol, h0, max_step, max_steps, show_progress):
     """Integrate over ``edges`` (one kernel call per interval) and assemble the result."""
-    t0, t1 = edges[0], edges[-1]
-    sign = 1.0 if t1 > t0 else -1.0
+    t1 = edges[-1]
+    n_chunks = len(edges) - 1
     n_events = problem.direction.size
+    chunk_times = None if t_eval is None else _split_output_times(t_eval, edges)
     t_parts, y_parts = [], []
     ev_t_parts = [[] for _ in range(n_events)]
     ev_y_parts = [[] for _ in range(n_events)]
     counts = np.zeros(n_events, np.int64)
-    totals = np.zeros(5, np.int64)  # nfev, njev, nlu, accepted, rejected
-    y, h, status, t_stop = y0, h0, SUCCESS, t0
-    no_output = np.zeros(0)
-    bar = progress_.bar(len(edges) - 1, method.name, t1) if show_progress else None
-    for k, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
-        last_chunk = k == len(edges) - 2
+    totals = [0, 0, 0, 0, 0]  # nfev, njev, nlu, n_accepted, n_rejected
+    y, h, terminal = y0, h0, problem.terminal
+    bar = progress_.bar(n_chunks, method.name, t1) if show_progress else None
+    for k in range(n_chunks):
+        a, b = edges[k], edges[k + 1]
+        last_chunk = k == n_chunks - 1
         if t_eval is None:
-            chunk_eval, extra = no_output, False
+            chunk_eval, extra = NO_OUTPUT, False
         else:
-            after_a = (t_eval - a) * sign >= 0 if k == 0 else (t_eval - a) * sign > 0
-            chunk_eval = t_eval[after_a & ((t_eval - b) * sign <= 0)]
+            chunk_eval = chunk_times[k]
             # a chunk's end state is read from the dense output at b, dropped afterwards
             extra = not last_chunk and (chunk_eval.size == 0 or chunk_eval[-1] != b)
             if extra:
                 chunk_eval = np.append(chunk_eval, b)
-            chunk_eval = np.ascontiguousarray(chunk_eval)
-        remaining = np.where(problem.terminal > 0, problem.terminal - counts, 0).astype(np.int64)
-        steps_left = max_steps - int(totals[3] + totals[4])
-        (status, t_stop, ts, ys, n_out, ev_t, ev_y, ev_n, nfev, njev, nlu, n_acc, n_rej) = _run_kernel(
-            method, problem, a, b, y, chunk_eval, rtol, atol, h, max_step, steps_left, remaining)
-        totals += (nfev, njev, nlu, n_acc, n_rej)
+        if k > 0 and n_events:
+            terminal = np.where(problem.terminal > 0, problem.terminal - counts, 0)
+        (status, t_stop, ts, ys, n_out, ev_t, ev_y, ev_n, *stats, h_last) = _run_kernel(
+            method, problem, a, b, y, chunk_eval, rtol, atol, h, max_step,
+            max_steps - totals[3] - totals[4], terminal)
+        totals = [total + value for total, value in zip(totals, stats)]
         for i in range(n_events):
             ev_t_parts[i].append(ev_t[i, :ev_n[i]])
             ev_y_parts[i].append(ev_y[i, :ev_n[i]])
-        counts += ev_n
+            counts[i] += ev_n[i]
+        reached_b = t_eval is None or n_out == chunk_eval.size
+        if not last_chunk and reached_b:
+            y = ys[n_out - 1]  # the next chunk starts from b
         ts, ys = ts[:n_out], ys[:n_out]
-        if t_eval is None:
-            y = ys[-1].copy()
-            if k > 0:
-                ts, ys = ts[1:], ys[1:]
-        elif not last_chunk and n_out == chunk_eval.size:  # reached b: carry its state
-            y = ys[-1].copy()
-            if extra:
-                ts, ys = ts[:-1], ys[:-1]
+        if t_eval is None and k > 0:  # the chunk's first row is the previous chunk's last
+            ts, ys = ts[1:], ys[1:]
+        if extra and reached_b:
+            ts, ys = ts[:-1], ys[:-1]
         t_parts.append(ts)
         y_parts.append(ys)
         if bar is not None:
@@ -263,20 +279,24 @@ def _integrate(method, problem, edges, y0, t_eval, rtol, atol, h0, max_step, max
             bar.set_postfix(t=f"{t_stop:.4g}", refresh=False)
         if status != SUCCESS:
             break
-        if method.adaptive and n_acc > 0:
-            h = abs(b - a) / n_acc  # the chunk's mean step starts the next chunk
+        if method.adaptive:
+            h = abs(h_last)
     if bar is not None:
         bar.close()
 
-    n = y0.size
-    t = np.concatenate(t_parts)
-    y_out = np.concatenate(y_parts).reshape(-1, n).T.copy()
+    t = _joined(t_parts)
+    y_out = _joined(y_parts).T.copy()
     t_events = y_events = None
     if n_events:
-        t_events = [np.concatenate(parts) for parts in ev_t_parts]
-        y_events = [np.concatenate(parts).reshape(-1, n) for parts in ev_y_parts]
+        t_events = [_joined(parts) for parts in ev_t_parts]
+        y_events = [_joined(parts) for parts in ev_y_parts]
     message = status_message(status, t_stop, max_steps, y_out[:, -1] if t.size else y0)
-    return OdeResult(t=t, y=y_out, status=int(status), message=message,
-                     nfev=int(totals[0]), njev=int(totals[1]), nlu=int(totals[2]), t_events=t_events,
-                     y_events=y_events, method=method.name, n_accepted=int(totals[3]),
-                     n_rejected=int(totals[4]))
+    nfev, njev, nlu, n_accepted, n_rejected = totals
+    return OdeResult(t=t, y=y_out, status=int(status), message=message, nfev=nfev, njev=njev, nlu=nlu,
+                     t_events=t_events, y_events=y_events, method=method.name, n_accepted=n_accepted,
+                     n_rejected=n_rejected)
+
+
+def _joined(parts):
+    """The chunks' arrays joined along the first axis (a single chunk's as it is)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)

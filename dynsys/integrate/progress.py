@@ -1,8 +1,10 @@
 """Progress on long solves: the time span cut into chunks, and a tqdm bar.
 
-Each chunk is one kernel call; ``solve_ivp`` carries the state, a step size
-and the event counts from one chunk to the next, so the chunks add up to one
-solve (``dynsys.integrate.ivp._integrate``).
+Each chunk is one kernel call; ``solve_ivp`` carries the state, the step size
+the kernel proposed at the chunk's end (``h_last``) and the event counts from
+one chunk to the next, so the chunks add up to one solve
+(``dynsys.integrate.ivp._integrate``); each chunk costs one more evaluation at
+its start and usually one more step, cut short to end on its edge.
 """
 
 import numpy as np

@@ -20,9 +20,10 @@ import functools
 import numpy as np
 from numba import njit, types
 
+from ._function_values import jac_at, rhs_at
+from ._kernel_cache import njit_cached
 from ._output import append_row, dense_eval, emit_t_eval, handle_events
-from .flow import (JAC_TYPE, MAX_STEPS, NON_FINITE, RHS_TYPE, STEP_TOO_SMALL, SUCCESS,
-                   TERMINATED)
+from .flow import MAX_STEPS, NON_FINITE, STEP_TOO_SMALL, SUCCESS, TERMINATED
 from .methods import Method, register
 from .tableaus import rodas4
 
@@ -39,7 +40,7 @@ def data(tableau):
                  tableau.FAC_MAX]))
 
 
-@njit(cache=True)
+@njit
 def _lu_factor(a, piv):
     """LU with partial pivoting in place (rows swapped whole, as LAPACK getrf).
 
@@ -67,7 +68,7 @@ def _lu_factor(a, piv):
     return True
 
 
-@njit(cache=True)
+@njit
 def _lu_solve(a, piv, b):
     """Solve with the factors of ``_lu_factor``, overwriting ``b``."""
     n = a.shape[0]
@@ -84,7 +85,7 @@ def _lu_solve(a, piv, b):
         b[i] /= a[i, i]
 
 
-@njit(cache=True)
+@njit
 def _error_norm(err, y, y_new, rtol, atol):
     """RMS of err / (atol + rtol max(|y|, |y_new|)); NaN if y_new or err is not finite."""
     n = err.shape[0]
@@ -96,7 +97,7 @@ def _error_norm(err, y, y_new, rtol, atol):
     return np.sqrt(acc / max(n, 1))
 
 
-@njit(cache=True)
+@njit
 def _fd_jacobian(rhs, t, y, p, f0, J, work, rtol, atol):
     """J = df/dy at (t, y) by forward differences, given f0 = f(t, y).
 
@@ -116,7 +117,7 @@ def _fd_jacobian(rhs, t, y, p, f0, J, work, rtol, atol):
         y[j] = yj
 
 
-@njit(cache=True)
+@njit
 def _time_derivative(rhs, t, y, p, f0, ft, work, sign):
     """ft = df/dt at (t, y) by a one-sided difference toward t1 (``sign``).
 
@@ -128,7 +129,7 @@ def _time_derivative(rhs, t, y, p, f0, ft, work, sign):
         ft[i] = (work[i] - f0[i]) / dt
 
 
-@njit(cache=True)
+@njit
 def _initial_step(rhs, t0, y0, f0, p, sign, rtol, atol, error_order, y1, f1):
     """Starting step of Hairer, Norsett and Wanner, ODEs I, sec. II.4 (one rhs call)."""
     n = y0.shape[0]
@@ -155,7 +156,7 @@ def _initial_step(rhs, t0, y0, f0, p, sign, rtol, atol, error_order, y1, f1):
     return h if np.isfinite(h) else h0
 
 
-def _rosenbrock(rhs, jac, events, alpha, gamma_i, a, c, m, e, P, scalars,
+def _rosenbrock(rhs_address, jac_address, events_address, alpha, gamma_i, a, c, m, e, P, scalars,
                 t0, t1, y0, p, t_eval, rtol, atol, first_step, max_step, max_steps,
                 direction, terminal, max_events):
     """Integrate y' = rhs(t, y, p) from t0 to t1 with a Rosenbrock tableau.
@@ -191,6 +192,9 @@ def _rosenbrock(rhs, jac, events, alpha, gamma_i, a, c, m, e, P, scalars,
     were not finite; -3 the step fell below 10 ulp of t otherwise. ``t_stop``
     is the last accepted time, and the output holds only finite values.
     """
+    rhs = rhs_at(rhs_address)
+    jac = jac_at(jac_address)
+    events = rhs_at(events_address)
     n = y0.shape[0]
     s = alpha.shape[0]
     gamma, error_order, safety, fac_min, fac_max = scalars
@@ -269,6 +273,7 @@ def _rosenbrock(rhs, jac, events, alpha, gamma_i, a, c, m, e, P, scalars,
             status = NON_FINITE if non_finite_trial else STEP_TOO_SMALL
             break
         last = (t + 1.0001 * h - t1) * sign >= 0.0  # stretch rather than leave a sliver
+        h_planned = h
         if last:
             h = t1 - t
 
@@ -345,28 +350,31 @@ def _rosenbrock(rhs, jac, events, alpha, gamma_i, a, c, m, e, P, scalars,
             ts, ys, n_out = append_row(ts, ys, n_out, t_end, y_new)
         t = t_end
         y[:] = y_new
+        factor = fac_max if error == 0.0 else min(fac_max, max(fac_min, safety * error ** exponent))
+        if rejected_last:
+            factor = min(factor, 1.0)
+        h_next = abs(h * factor)
+        if last:  # a step cut short to land on t1 says little about the next one (h_last)
+            h_next = max(h_next, abs(h_planned))
+        h = sign * min(h_next, max_step)
         if status != SUCCESS or last:
             break
 
         f0[:] = f_new
         have_derivatives = False
         non_finite_trial = False
-        factor = fac_max if error == 0.0 else min(fac_max, max(fac_min, safety * error ** exponent))
-        if rejected_last:
-            factor = min(factor, 1.0)
         rejected_last = False
-        h = sign * min(abs(h * factor), max_step)
 
     if n_eval > 0:
         n_out = i_eval
     return (status, t, ts, ys, n_out, ev_t, ev_y, ev_n, nfev, njev, nlu,
-            n_accepted, n_rejected)
+            n_accepted, n_rejected, h)
 
 
 _F = types.float64
 _VEC = types.float64[::1]
 _MAT = types.float64[:, ::1]
-SIGNATURE = (RHS_TYPE, JAC_TYPE, RHS_TYPE,
+SIGNATURE = (types.int64, types.int64, types.int64,
              _VEC, _VEC, _MAT, _MAT, _VEC, _VEC, _MAT, _VEC,
              _F, _F, _VEC, _VEC, _VEC, _F, _VEC, _F, _F, types.int64,
              _VEC, types.int64[::1], types.int64)
@@ -375,7 +383,7 @@ SIGNATURE = (RHS_TYPE, JAC_TYPE, RHS_TYPE,
 @functools.cache
 def kernel():
     """The compiled kernel (compiled on first use, cached on disk)."""
-    return njit(SIGNATURE, cache=True)(_rosenbrock)
+    return njit_cached(_rosenbrock, SIGNATURE)
 
 
 RODAS4 = register(Method(name="rodas4", kernel=kernel, data=data(rodas4), order=rodas4.ORDER,

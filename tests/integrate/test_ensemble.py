@@ -70,27 +70,3 @@ def test_bad_shapes_are_value_errors():
         ensemble(PENDULUM, (0, 1), np.zeros((3, 2)), grid(2))
     with pytest.raises(ValueError, match="needs a Flow"):
         ensemble(lambda t, y: -y, (0, 1), [1.0], None)
-
-
-PICKLE_KERNEL = """
-import hashlib, sys
-import numpy as np
-from numba import njit
-from numba.core.serialize import dumps
-if sys.argv[1] == "more-types":  # numba numbers its types in creation order
-    njit(lambda a, b: a[b].sum())(np.ones((2, 3), np.int32), np.int16(1))
-from dynsys.integrate.ensemble import _stable_pickle
-from dynsys.integrate.explicit import kernel
-assert _stable_pickle(kernel())
-print(hashlib.sha256(dumps((kernel(),))).hexdigest())
-"""
-
-
-def test_the_driver_cache_key_is_the_same_in_every_process():
-    """numba keys the driver's disk cache on the pickled kernel; it must not depend on the process."""
-    import subprocess
-    import sys
-
-    digests = [subprocess.run([sys.executable, "-c", PICKLE_KERNEL, order], capture_output=True, text=True,
-                              check=True).stdout.strip() for order in ("plain", "more-types")]
-    assert digests[0] == digests[1] and len(digests[0]) == 64

@@ -22,7 +22,7 @@ def decay(t, y):
     return -y / (1.0 + t)
 
 
-@pytest.mark.parametrize("method", ["dopri5", "dop853", "rk4"])
+@pytest.mark.parametrize("method", ["dopri5", "dop853", "rk4", "rodas4"])
 def test_same_final_state_with_and_without_progress(method, capsys):
     kw = dict(method=method, rtol=1e-9, atol=1e-12, max_steps=20_000)
     plain = solve_ivp(oscillator, (0, 30), [1.0, 0.0], **kw)
@@ -49,6 +49,9 @@ def test_log_spaced_output_in_log_spaced_chunks():
     chunked = solve_ivp(decay, (0, 1e8), [1.0], t_eval=t_eval, rtol=1e-8, atol=1e-14, progress=True)
     assert np.array_equal(chunked.t, t_eval) and chunked.y.shape == plain.y.shape
     assert np.abs(chunked.y[0] * (1 + t_eval) - 1).max() < 1e-5
+    # each chunk starts with the step the previous one proposed: chunking costs little
+    # more than a step and a first evaluation per chunk (2010 against 1400 evaluations)
+    assert chunked.nfev < 1.5 * plain.nfev
     edges = chunk_edges(0.0, 1e8, t_eval)
     assert edges[0] == 0.0 and edges[-1] == 1e8 and 90 < len(edges) <= 102
     assert edges[-1] / edges[-2] == pytest.approx(edges[-2] / edges[-3], rel=0.1)  # geometric

@@ -12,13 +12,14 @@ import pytest
 from numba import njit
 from scipy.integrate import solve_ivp as scipy_solve_ivp
 
+from dynsys.integrate._function_values import JAC_ADDRESS, RHS_ADDRESS
 from dynsys.integrate.flow import (JAC_SIGNATURE, MAX_STEPS, NON_FINITE, RHS_SIGNATURE,
                                    STEP_TOO_SMALL, SUCCESS, TERMINATED, no_events, no_jacobian)
 from dynsys.integrate.rosenbrock import RODAS4
 from dynsys.integrate.tableaus import rodas4 as T
 
 Result = namedtuple("Result", "status t_stop ts ys n_out ev_t ev_y ev_n nfev njev nlu "
-                              "n_accepted n_rejected")
+                              "n_accepted n_rejected h_last")
 
 
 def run(rhs, jac, t_span, y0, p=(), t_eval=(), rtol=1e-8, atol=1e-10, events=no_events,
@@ -28,7 +29,8 @@ def run(rhs, jac, t_span, y0, p=(), t_eval=(), rtol=1e-8, atol=1e-10, events=no_
     y0 = np.asarray(y0, dtype=float)
     atol = np.array(np.broadcast_to(np.asarray(atol, dtype=float), y0.shape))  # writable
     out = RODAS4.kernel()(
-        rhs, jac, events, *RODAS4.data, float(t_span[0]), float(t_span[1]), y0,
+        RHS_ADDRESS[rhs], JAC_ADDRESS[jac], RHS_ADDRESS[events],
+        *RODAS4.data, float(t_span[0]), float(t_span[1]), y0,
         np.asarray(p, dtype=float), np.asarray(t_eval, dtype=float), rtol, atol,
         first_step, max_step, max_steps, np.asarray(direction, dtype=float),
         np.asarray(terminal, dtype=np.int64), max_events)
@@ -304,6 +306,8 @@ def test_every_step_output_and_backward_integration():
     assert r.n_out == r.n_accepted + 1 and r.ts[0] == 1.0 and r.ts[-1] == 0.0
     assert np.all(np.diff(r.ts) < 0) and r.ys[0, 0] == 1.0
     assert abs(r.ys[-1, 0] - np.e) < 1e-8
+    # the step proposed to go on points the same way and is about as long as the last full one
+    assert 0.5 < r.h_last / np.diff(r.ts)[-2] < 2.0
 
 
 def test_failures_are_statuses():

@@ -31,7 +31,7 @@ from numba import njit, types
 
 from ._function_values import rhs_at
 from ._kernel_cache import njit_cached
-from ._output import _crosses, append_row, dense_eval, emit_t_eval, handle_events
+from ._output import output_buffers, record_output, step_end, stop_at_events
 from .flow import MAX_STEPS, NON_FINITE, STEP_TOO_SMALL, SUCCESS, TERMINATED
 from .methods import Method, register
 from .tableaus import dop853, dopri5, rk4
@@ -135,14 +135,6 @@ def _dense(rhs, p, t, h, y, K, A, c, P, i_new, y_stage, Q):
     return n_stages - i_new - 1
 
 
-@njit(error_model="numpy")
-def _any_crossing(g_old, g_new, direction):
-    for i in range(g_old.shape[0]):
-        if _crosses(g_old[i], g_new[i], direction[i]):
-            return True
-    return False
-
-
 def _explicit_rk(rhs_address, jac_address, events_address, A, b, c, E, P, layout, control,
                  t0, t1, y0, p, t_eval, rtol, atol, first_step, max_step, max_steps,
                  direction, terminal, max_events):
@@ -166,21 +158,9 @@ def _explicit_rk(rhs_address, jac_address, events_address, A, b, c, E, P, layout
     alpha = control[3]
     beta = control[4]
     sign = 1.0 if t1 >= t0 else -1.0
-    n_eval = t_eval.shape[0]
-    n_events = direction.shape[0]
 
-    if n_eval > 0:
-        ts = t_eval.copy()
-        ys = np.empty((n_eval, n))
-        n_out = 0
-    else:
-        ts, ys, n_out = append_row(np.empty(0), np.empty((0, n)), 0, t0, y0)
-    ev_t = np.full((n_events, max_events), np.nan)
-    ev_y = np.full((n_events, max_events, n), np.nan)
-    ev_n = np.zeros(n_events, dtype=np.int64)
-    g_old = np.empty(n_events)
-    g_new = np.empty(n_events)
-    g_work = np.empty(n_events)
+    ts, ys, n_out, ev_t, ev_y, ev_n, g_old, g_new, g_work = output_buffers(
+        events, p, t0, y0, t_eval, direction.shape[0], max_events)
 
     t = t0
     y = y0.copy()
@@ -191,8 +171,6 @@ def _explicit_rk(rhs_address, jac_address, events_address, A, b, c, E, P, layout
 
     rhs(t, y, p, K[0])
     nfev = 1
-    if n_events > 0:
-        events(t, y, p, g_old)
     status = SUCCESS
     if not _all_finite(K[0]):
         status = NON_FINITE
@@ -209,7 +187,6 @@ def _explicit_rk(rhs_address, jac_address, events_address, A, b, c, E, P, layout
     err_old = 1e-4
     rejected_last = False
     non_finite_trial = False
-    i_eval = 0
     while status == SUCCESS and (t1 - t) * sign > 0.0:
         if n_accepted + n_rejected >= max_steps:
             status = MAX_STEPS
@@ -270,39 +247,21 @@ def _explicit_rk(rhs_address, jac_address, events_address, A, b, c, E, P, layout
         n_accepted += 1
 
         # Dense output only in steps that need it: an event sign change or a t_eval point.
+        crossing, dense = step_end(events, p, h, t_new, y_new, g_old, g_new, direction, t_eval, n_out)
+        if dense:
+            nfev += _dense(rhs, p, t, h, y, K, A, c, P, i_new, y_stage, Q)
         t_end = t_new
-        have_dense = False
-        if n_events > 0:
-            events(t_new, y_new, p, g_new)
-            if _any_crossing(g_old, g_new, direction):
-                nfev += _dense(rhs, p, t, h, y, K, A, c, P, i_new, y_stage, Q)
-                have_dense = True
-                theta_stop = handle_events(events, p, t, h, Q, g_old, g_new, direction,
-                                           terminal, ev_t, ev_y, ev_n, y_stage, g_work)
-                if theta_stop >= 0.0:
-                    status = TERMINATED
-                    t_end = t + theta_stop * h
-                    dense_eval(Q, theta_stop, y_new)
-            g_old[:] = g_new
-        if n_eval > 0:
-            if i_eval < n_eval and (t_eval[i_eval] - t_end) * h <= 0.0:
-                if not have_dense:
-                    nfev += _dense(rhs, p, t, h, y, K, A, c, P, i_new, y_stage, Q)
-                i_eval = emit_t_eval(t, h, Q, t_eval, i_eval, t_end, ys)
-                j = i_eval - 1
-                while j >= 0 and t_eval[j] == t_end:  # exactly at the step's end: its solution
-                    ys[j] = y_new
-                    j -= 1
-        else:
-            ts, ys, n_out = append_row(ts, ys, n_out, t_end, y_new)
-
+        if crossing:
+            t_end, stopped = stop_at_events(events, p, t, h, t_new, y_new, Q, g_old, g_new, g_work,
+                                            y_stage, direction, terminal, ev_t, ev_y, ev_n)
+            if stopped:
+                status = TERMINATED
+        ts, ys, n_out = record_output(t, h, Q, t_end, y_new, t_eval, ts, ys, n_out)
         t = t_end
         y[:] = y_new
         K[0] = K[i_new]
         h = sign * min(abs(h_next), max_step)
 
-    if n_eval > 0:
-        n_out = i_eval
     return (status, t, ts, ys, n_out, ev_t, ev_y, ev_n, nfev, 0, 0, n_accepted, n_rejected, h)
 
 

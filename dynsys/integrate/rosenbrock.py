@@ -22,7 +22,7 @@ from numba import njit, types
 
 from ._function_values import jac_at, rhs_at
 from ._kernel_cache import njit_cached
-from ._output import append_row, dense_eval, emit_t_eval, handle_events
+from ._output import output_buffers, record_output, step_end, stop_at_events
 from .flow import MAX_STEPS, NON_FINITE, STEP_TOO_SMALL, SUCCESS, TERMINATED
 from .methods import Method, register
 from .tableaus import rodas4
@@ -200,21 +200,9 @@ def _rosenbrock(rhs_address, jac_address, events_address, alpha, gamma_i, a, c, 
     gamma, error_order, safety, fac_min, fac_max = scalars
     exponent = -1.0 / (error_order + 1.0)
     sign = 1.0 if t1 >= t0 else -1.0
-    n_eval = t_eval.shape[0]
-    n_events = direction.shape[0]
 
-    if n_eval > 0:
-        ts = t_eval.copy()
-        ys = np.empty((n_eval, n))
-        n_out = 0
-    else:
-        ts, ys, n_out = append_row(np.empty(0), np.empty((0, n)), 0, t0, y0)
-    ev_t = np.full((n_events, max_events), np.nan)
-    ev_y = np.full((n_events, max_events, n), np.nan)
-    ev_n = np.zeros(n_events, dtype=np.int64)
-    g_old = np.empty(n_events)
-    g_new = np.empty(n_events)
-    g_work = np.empty(n_events)
+    ts, ys, n_out, ev_t, ev_y, ev_n, g_old, g_new, g_work = output_buffers(
+        events, p, t0, y0, t_eval, direction.shape[0], max_events)
     y_work = np.empty(n)
 
     t = t0
@@ -237,8 +225,6 @@ def _rosenbrock(rhs_address, jac_address, events_address, alpha, gamma_i, a, c, 
     rhs(t, y, p, f0)
     nfev = 1
     status = SUCCESS if np.all(np.isfinite(f0)) else NON_FINITE
-    if n_events > 0:
-        events(t, y, p, g_old)
     if first_step > 0.0:
         h = first_step
     else:
@@ -250,7 +236,6 @@ def _rosenbrock(rhs_address, jac_address, events_address, alpha, gamma_i, a, c, 
     have_derivatives = False
     rejected_last = False
     non_finite_trial = False
-    i_eval = 0
     while status == SUCCESS and (t1 - t) * sign > 0.0:
         if n_accepted + n_rejected >= max_steps:
             status = MAX_STEPS
@@ -326,28 +311,23 @@ def _rosenbrock(rhs_address, jac_address, events_address, alpha, gamma_i, a, c, 
             continue
 
         n_accepted += 1
-        for i in range(n):
-            Q[i, 0] = y[i]
-            for col in range(P.shape[1]):
-                acc = 0.0
-                for k in range(s):
-                    acc += P[k, col] * u[k, i]
-                Q[i, col + 1] = acc
         t_new = t1 if last else t + h
+        crossing, dense = step_end(events, p, h, t_new, y_new, g_old, g_new, direction, t_eval, n_out)
+        if dense:
+            for i in range(n):
+                Q[i, 0] = y[i]
+                for col in range(P.shape[1]):
+                    acc = 0.0
+                    for k in range(s):
+                        acc += P[k, col] * u[k, i]
+                    Q[i, col + 1] = acc
         t_end = t_new
-        if n_events > 0:
-            events(t_new, y_new, p, g_new)
-            theta_stop = handle_events(events, p, t, h, Q, g_old, g_new, direction, terminal,
-                                       ev_t, ev_y, ev_n, y_work, g_work)
-            g_old[:] = g_new
-            if theta_stop >= 0.0:
+        if crossing:
+            t_end, stopped = stop_at_events(events, p, t, h, t_new, y_new, Q, g_old, g_new, g_work,
+                                            y_work, direction, terminal, ev_t, ev_y, ev_n)
+            if stopped:
                 status = TERMINATED
-                t_end = t + theta_stop * h
-                dense_eval(Q, theta_stop, y_new)
-        if n_eval > 0:
-            i_eval = emit_t_eval(t, h, Q, t_eval, i_eval, t_end, ys)
-        else:
-            ts, ys, n_out = append_row(ts, ys, n_out, t_end, y_new)
+        ts, ys, n_out = record_output(t, h, Q, t_end, y_new, t_eval, ts, ys, n_out)
         t = t_end
         y[:] = y_new
         factor = fac_max if error == 0.0 else min(fac_max, max(fac_min, safety * error ** exponent))
@@ -365,8 +345,6 @@ def _rosenbrock(rhs_address, jac_address, events_address, alpha, gamma_i, a, c, 
         non_finite_trial = False
         rejected_last = False
 
-    if n_eval > 0:
-        n_out = i_eval
     return (status, t, ts, ys, n_out, ev_t, ev_y, ev_n, nfev, njev, nlu,
             n_accepted, n_rejected, h)
 

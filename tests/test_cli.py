@@ -130,3 +130,16 @@ def test_console_script_exit_status_and_no_traceback(tmp_path):
                           text=True, env=env)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_first_use_says_it_is_compiling_and_the_second_process_loads_from_disk(tmp_path):
+    """A cold kernel compilation is announced on stderr; a second process loads it silently."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba"), "DYNSYS_CACHE_DIR": str(tmp_path / "dynsys")}
+    command = [sys.executable, "-m", "dynsys.cli", "simulate", "harmonic", "--y0", "x=1", "--y0", "v=0",
+               "--t1", "1", "--method", "rk4", "--json"]
+    first = subprocess.run(command, capture_output=True, text=True, env=env)
+    second = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert first.returncode == second.returncode == 0
+    assert "compiling _explicit_rk" in first.stderr
+    assert "compiling" not in second.stderr
+    assert json.loads(first.stdout) == json.loads(second.stdout)

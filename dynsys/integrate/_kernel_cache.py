@@ -15,10 +15,14 @@ calls them.
 import ast
 import hashlib
 import importlib.util
+import sys
+import threading
 from pathlib import Path
 
 from numba import njit
 from numba.core.caching import FunctionCache
+
+NOTICE_AFTER = 1.0  # seconds of compiling before the user is told
 
 
 def _module_spec(name):
@@ -97,6 +101,15 @@ def njit_cached(function, signature, calls=(), **options):
     """
     dispatcher = njit(**options)(function)
     dispatcher._cache = _StampedCache(function, source_stamp(function, *calls))
-    dispatcher.compile(signature)
+    # A load from the disk cache takes milliseconds; a compilation takes seconds: say so.
+    notice = threading.Timer(NOTICE_AFTER, print, (f"dynsys: compiling {function.__name__} (first use only; "
+                                                   "cached on disk afterwards) ...",), {"file": sys.stderr,
+                                                                                        "flush": True})
+    notice.daemon = True
+    notice.start()
+    try:
+        dispatcher.compile(signature)
+    finally:
+        notice.cancel()
     dispatcher.disable_compile()
     return dispatcher

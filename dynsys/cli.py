@@ -160,6 +160,8 @@ def cmd_stability(args):
     if args.json:
         return document
     print(f"{model.id} at " + ", ".join(f"{k} = {v:g}" for k, v in values.items()))
+    if not reports:
+        print("  no fixed points")
     for r in reports:
         point = ", ".join(f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}" for k, v in r.point.items())
         eigenvalues = ", ".join(f"{complex(e):.4g}" for e in r.eigenvalues)

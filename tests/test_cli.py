@@ -143,3 +143,11 @@ def test_first_use_says_it_is_compiling_and_the_second_process_loads_from_disk(t
     assert "compiling _explicit_rk" in first.stderr
     assert "compiling" not in second.stderr
     assert json.loads(first.stdout) == json.loads(second.stdout)
+
+
+def test_stability_without_fixed_points(capsys):
+    """At x = 0 the multiplier flow is r y / tau != 0 everywhere: there is no fixed point."""
+    document = run_json(capsys, "stability", "chain_minnorm_balanced", "--param", "x=0")
+    assert document["fixed_points"] == []
+    code, out, _ = run(capsys, "stability", "chain_minnorm_balanced", "--param", "x=0")
+    assert code == 0 and "no fixed points" in out

@@ -12,6 +12,7 @@ import pytest
 from numba import njit
 from scipy.integrate import solve_ivp as scipy_solve_ivp
 
+from dynsys.integrate import solve_ivp
 from dynsys.integrate._function_values import JAC_ADDRESS, RHS_ADDRESS
 from dynsys.integrate.flow import (JAC_SIGNATURE, MAX_STEPS, NON_FINITE, RHS_SIGNATURE,
                                    STEP_TOO_SMALL, SUCCESS, TERMINATED, no_events, no_jacobian)
@@ -228,17 +229,19 @@ def test_van_der_pol_agrees_with_radau_and_lsoda():
     assert r.nfev < 25_000 and r.njev == r.n_accepted
 
 
-def test_an_explicit_method_needs_far_more_evaluations():
-    """RODAS over the whole Van der Pol interval costs fewer rhs calls than
-    SciPy's RK45 over its first 1/300 (the explicit step is held to ~1e-3 by
-    stability, not accuracy)."""
-    mu = 1000.0
-    r = run(van_der_pol, van_der_pol_jac, (0.0, 3000.0), [2.0, 0.0], p=[mu], rtol=1e-6,
-            atol=1e-6)
-    f, _ = scipy_van_der_pol(mu)
-    explicit = scipy_solve_ivp(f, (0.0, 10.0), [2.0, 0.0], method="RK45", rtol=1e-6, atol=1e-6)
-    assert r.status == SUCCESS and explicit.success
-    assert r.nfev < 10_000 and explicit.nfev > 50_000, (r.nfev, explicit.nfev)
+def test_far_fewer_evaluations_than_dopri5():
+    """On Van der Pol, mu = 1000, over the whole interval, this project's dopri5 is held to steps
+    of ~1e-3 by stability, not accuracy: RODAS needs a thousand times fewer rhs calls for the
+    same end state (measured: 10.1 million against 8806 with the finite-difference Jacobian)."""
+    def f(t, y, mu):
+        return np.array([y[1], mu * (1 - y[0] ** 2) * y[1] - y[0]])
+
+    options = dict(args=(1000.0,), rtol=1e-6, atol=1e-6, t_eval=[3000.0], max_steps=20_000_000)
+    explicit = solve_ivp(f, (0.0, 3000.0), [2.0, 0.0], method="dopri5", **options)
+    stiff = solve_ivp(f, (0.0, 3000.0), [2.0, 0.0], method="rodas4", **options)
+    assert explicit.success and stiff.success
+    assert np.allclose(explicit.y[:, -1], stiff.y[:, -1], rtol=1e-3, atol=1e-5)
+    assert stiff.nfev < 10_000 and explicit.nfev > 500 * stiff.nfev, (stiff.nfev, explicit.nfev)
 
 
 ROBERTSON_T_EVAL = np.r_[0.0, np.logspace(-6.0, np.log10(4e10), 40)]
@@ -322,8 +325,6 @@ def test_failures_are_statuses():
 
 
 def test_through_solve_ivp(robertson_analytic):
-    from dynsys.integrate import solve_ivp
-
     def f(t, y):
         return np.array([-0.04 * y[0] + 1e4 * y[1] * y[2],
                          0.04 * y[0] - 1e4 * y[1] * y[2] - 3e7 * y[1] ** 2,

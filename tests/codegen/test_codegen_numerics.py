@@ -146,4 +146,5 @@ def test_division_by_zero_gives_inf_not_an_exception():
 
 def test_an_empty_vector_compiles_to_a_no_op():
     function = compile_function("no_outputs", [], [w1], [])
-    function(0.0, np.ones(1), np.zeros(0), np.zeros(0))
+    y = np.ones(1)
+    assert function(0.0, y, np.zeros(0), np.zeros(0)) is None and y[0] == 1.0

@@ -213,7 +213,8 @@ def cmd_simulate(args):
     p = np.array([values[s.name] for s in model.params], dtype=float)
     y0 = np.array([initial[k] for k in names], dtype=float)
     result = solve_ivp(model.compile(), (args.t0, args.t1), y0, method=args.method, t_eval=t_eval,
-                       rtol=args.rtol, atol=args.atol, args=(p,), max_steps=args.max_steps)
+                       rtol=args.rtol, atol=args.atol, args=(p,), max_steps=args.max_steps,
+                       progress=args.progress)
     if args.out:
         with atomic_open(args.out) as handle:
             np.savez(handle, t=result.t, y=result.y, state=np.array(names),
@@ -268,6 +269,7 @@ def build_parser():
     simulate.add_argument("--max-steps", type=int, default=1_000_000)
     simulate.add_argument("--t-eval", metavar="log:N|lin:N")
     simulate.add_argument("--out", metavar="FILE.npz")
+    simulate.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     return parser
 
 

@@ -151,3 +151,13 @@ def test_stability_without_fixed_points(capsys):
     assert document["fixed_points"] == []
     code, out, _ = run(capsys, "stability", "chain_minnorm_balanced", "--param", "x=0")
     assert code == 0 and "no fixed points" in out
+
+
+def test_simulate_progress_bar_on_stderr_same_result(capsys):
+    argv = ["simulate", "lotka_volterra", "--y0", "prey=1", "--y0", "predator=1", "--t1", "200",
+            "--t-eval", "lin:50", "--rtol", "1e-9", "--json"]
+    plain = run_json(capsys, *argv[:-1])
+    code, out, err = run(capsys, *argv, "--progress")
+    assert code == 0 and "100%" in err
+    with_bar = json.loads(out)
+    assert with_bar["y_final"] == pytest.approx(plain["y_final"], rel=1e-6)

@@ -1,7 +1,8 @@
 """The ``dynsys`` command: parses, calls the library, prints.
 
 Every subcommand takes ``--json`` and then prints exactly one JSON document.
-User errors print one line on stderr and exit with status 2.
+User errors print one line on stderr and exit with status 2. A handler may set
+``args.exit_status`` (``verify``: 1 when a claim's check crashed).
 """
 
 import argparse
@@ -238,6 +239,44 @@ def cmd_simulate(args):
     return None
 
 
+def _report_dir(path, names):
+    """Create the directory ``path`` (its parent must exist) and check that ``names`` can be written in it."""
+    from dynsys.io import OutputPathError, check_writable
+
+    if not os.path.isdir(path):
+        try:
+            os.mkdir(path)
+        except OSError as error:
+            raise OutputPathError(f"cannot create output directory {path}: {error.strerror}") from None
+    for name in names:
+        check_writable(os.path.join(path, name))
+
+
+def cmd_verify(args):
+    from dynsys.claims.registry import load, select
+    from dynsys.claims.report import REPORTS, document, run, write_reports
+
+    load()
+    try:
+        claims = select(args.paper, args.claim)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    _report_dir(args.out, REPORTS)
+    outcomes = run(claims, quick=args.quick)
+    paths = write_reports(outcomes, args.out)
+    args.exit_status = 1 if any(o.status == "error" for o in outcomes) else 0
+    result = document(outcomes)
+    if args.json:
+        return result
+    for o in outcomes:
+        print(f"{o.status.upper():10s} {o.claim.id}  ({o.claim.paper}, {o.claim.where})")
+        if o.status == "error":
+            print(f"{'':10s} {o.error}")
+    print(", ".join(f"{n} {status}" for status, n in result["summary"].items()))
+    print(f"wrote {paths[0]} and {paths[1]}")
+    return None
+
+
 # ------------------------------------------------------------------- parser
 
 
@@ -270,6 +309,11 @@ def build_parser():
     simulate.add_argument("--t-eval", metavar="log:N|lin:N")
     simulate.add_argument("--out", metavar="FILE.npz")
     simulate.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+    verify = command("verify", cmd_verify, "check the claims of the seeds; write verify.md and verify.json")
+    verify.add_argument("--paper", help="only this paper's claims")
+    verify.add_argument("--claim", metavar="ID", help="only this claim")
+    verify.add_argument("--out", metavar="DIR", default="verify-out", help="report directory (default verify-out)")
+    verify.add_argument("--quick", action="store_true", help="the cheaper setting of each check")
     return parser
 
 
@@ -290,7 +334,7 @@ def main(argv=None):
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. piped into head: not an error
             sys.stdout = open(os.devnull, "w")
-    return 0
+    return getattr(args, "exit_status", 0)
 
 
 if __name__ == "__main__":

@@ -277,6 +277,26 @@ def cmd_verify(args):
     return None
 
 
+def cmd_figures(args):
+    import time
+
+    from dynsys.figures import FIGURES, make
+
+    names = args.names or list(FIGURES)
+    unknown = [n for n in names if n not in FIGURES]
+    if unknown:
+        raise UserError(f"unknown figure '{unknown[0]}'; figures: {', '.join(FIGURES)}")
+    _report_dir(args.out, [])
+    rows = []
+    for name in names:
+        start = time.perf_counter()
+        files = make(name, args.out, quick=args.quick)
+        rows.append({"name": name, "files": [str(f) for f in files], "seconds": round(time.perf_counter() - start, 3)})
+        if not args.json:
+            print(f"{name}: {rows[-1]['seconds']:.1f} s, " + ", ".join(rows[-1]["files"]), flush=True)
+    return {"figures": rows} if args.json else None
+
+
 # ------------------------------------------------------------------- parser
 
 
@@ -314,6 +334,10 @@ def build_parser():
     verify.add_argument("--claim", metavar="ID", help="only this claim")
     verify.add_argument("--out", metavar="DIR", default="verify-out", help="report directory (default verify-out)")
     verify.add_argument("--quick", action="store_true", help="the cheaper setting of each check")
+    figures = command("figures", cmd_figures, "regenerate the reproduced figures (PNG and PDF)")
+    figures.add_argument("names", nargs="*", metavar="NAME", help="figures to make (default: all)")
+    figures.add_argument("--out", metavar="DIR", default="figures-out", help="output directory (default figures-out)")
+    figures.add_argument("--quick", action="store_true", help="coarser grids and shorter runs")
     return parser
 
 

@@ -161,3 +161,21 @@ def test_simulate_progress_bar_on_stderr_same_result(capsys):
     assert code == 0 and "100%" in err
     with_bar = json.loads(out)
     assert with_bar["y_final"] == pytest.approx(plain["y_final"], rel=1e-6)
+
+
+def test_figures_command_writes_png_and_pdf(capsys, tmp_path):
+    out = tmp_path / "figs"
+    document = run_json(capsys, "figures", "chain_stability_map", "--quick", "--out", str(out))
+    (row,) = document["figures"]
+    assert row["name"] == "chain_stability_map" and row["seconds"] > 0
+    assert sorted(os.path.splitext(f)[1] for f in row["files"]) == [".pdf", ".png"]
+    assert all(os.path.getsize(f) > 1000 for f in row["files"])
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["figures", "no_such_figure"], "unknown figure"),
+    (["figures", "--out", "/no/such/parent/dir"], "cannot create output directory"),
+])
+def test_figures_bad_input(capsys, argv, message):
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err

@@ -21,6 +21,7 @@ from dynsys.integrate import solve_ivp
 from dynsys.models.chain import alpha, gamma, r, rho, tau, w1, w2, wbar, x, y, yhat
 from dynsys.symbolic.analysis import jacobian_at
 from dynsys.symbolic.analysis.linear import lam
+from dynsys.train.chain import minnorm
 
 from .core import Check, claim
 
@@ -441,16 +442,6 @@ def _(quick):
                 f"{norm:.3f} (minimum norm on w1 w2 = 1 is 2), final w = {np.round(sol.y[:, -1], 4)}")
 
 
-def _alg1(w, a, eta, s, steps, xv, yv, rho_):
-    """Alg. 1 on the chain: ``W <- W - eta dL/dW`` (eq. 3), then ``alpha <- alpha + s (y - yhat(W_new))``."""
-    w = np.array(w, float)
-    for _ in range(steps):
-        e = w[1] * w[0] * xv - yv
-        w = w - eta * (w - a * xv * w[::-1] + rho_ * e * xv * w[::-1])
-        a = a + s * (yv - w[1] * w[0] * xv)
-    return np.array([w[0], w[1], a])
-
-
 @claim("minnorm.chain.time", paper=PAPER, where="sec. 3.2.1 (after eq. 10), sec. 3.2.2 (after eq. 14)",
        statement="The flows are the continuous-time limit of the discrete updates with tau = 1/eta the inverse "
                  "learning rate and r = tau s = s/eta (printed 'r = tau s = eta s', a flattened fraction).")
@@ -466,8 +457,45 @@ def _(quick):
         flow, agree = _solve(model, z0, float(k), dict(x=xv, y=yv, rho=rho_, r=r_, tau=1 / eta),
                              t_eval=np.array([0.0, float(k)]))
         yield agree
-        distances.append(np.max(np.abs(_alg1(z0[:2], z0[2], eta, r_ * eta, k, xv, yv, rho_) - flow.y[:, -1])))
+        iterate = minnorm(z0[:2], eta, rho_, r_ * eta, k, alpha0=z0[2], x=xv, y=yv)[-1]
+        distances.append(np.max(np.abs(iterate - flow.y[:, -1])))
     order = np.polyfit(np.log(etas), np.log(distances), 1)[0]
     yield Check(abs(order - 1) < 0.1 and distances[-1] < distances[0],
                 f"|iterate k - flow(t = k)| at k = {T}/eta for eta = {etas}: {np.array(distances).round(6).tolist()}; "
                 f"fitted order {order:.3f} (first order: t counts steps)")
+
+
+FIG3_START = (0.25, 2.0)  # an unbalanced start (the caption does not print one)
+
+
+def _minnorm_ends_at_minimum_norm(rho_, s, eta, steps):
+    """Alg. 1 from ``FIG3_START`` (alpha = 0, x = y = 1): (ends within 1e-3 of (1, 1), what happened)."""
+    iterates = minnorm(FIG3_START, eta, rho_, s, steps)
+    end = iterates[-1]
+    if len(iterates) <= steps:
+        return False, f"rho = {rho_:g}, s = {s:g}, eta = {eta:g}: diverged after {len(iterates) - 1} steps"
+    distance = float(np.max(np.abs(end[:2] - 1.0)))
+    return distance < 1e-3, (f"rho = {rho_:g}, s = {s:g}, eta = {eta:g}: after {steps} steps (w1, w2) = "
+                             f"({end[0]:.6g}, {end[1]:.6g}), {distance:.2g} from (1, 1)")
+
+
+@claim("minnorm.chain.fig3d", paper=PAPER, where="Fig. 3D",
+       statement="Minnorm with rho = s = 100, eta = 0.01 needs only 5K epochs to converge to the minimum-norm "
+                 "solution on the zero training error manifold.",
+       correction="With rho = s = 100, eta = 0.01 the discrete Alg. 1 diverges within a few steps: eta*rho = 1 makes "
+                  "the penalty step overshoot (it multiplies the error yhat - y by 1 - eta rho (w1^2 + w2^2), about "
+                  "-3 at an unbalanced start and -1 at the solution). The continuous flow at these parameters "
+                  "(tau = 100, r = 10^4) does converge; the discrete algorithm needs eta*rho well below 1, e.g. "
+                  "rho = 10, s = 1, eta = 0.01, which reaches (1, 1) within 5K steps.")
+def _(quick):
+    """Alg. 1 with the printed parameters from an unbalanced start, and with parameters that work."""
+    holds, evidence = _minnorm_ends_at_minimum_norm(100.0, 100.0, 0.01, 5000)
+    yield Check(holds, f"printed parameters: {evidence}")
+    holds, evidence = _minnorm_ends_at_minimum_norm(10.0, 1.0, 0.01, 5000)
+    yield Check(holds, f"corrected parameters: {evidence}", about="correction")
+    model = models.get("chain_minnorm")
+    result, agree = _solve(model, [*FIG3_START, 0.0], 5000.0, dict(rho=100.0, r=1e4, tau=100.0))
+    yield Check(agree.holds, agree.evidence, about="correction")
+    distance = float(np.max(np.abs(result.y[:, -1] - 1.0)))
+    yield Check(distance < 1e-6, f"the flow at tau = 100, r = 1e4 ends {distance:.2g} from (1, 1, 1)",
+                about="correction")

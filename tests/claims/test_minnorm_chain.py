@@ -6,7 +6,7 @@ from dynsys.claims import REGISTRY, evaluate
 from dynsys.claims import minnorm_chain  # noqa: F401  (registers the claims)
 
 # The paper's misprints, each refuted with a derived correction (see the module docstring).
-REFUTED = ["minnorm.chain.eq13_14", "minnorm.chain.eq16", "minnorm.chain.spiral"]
+REFUTED = ["minnorm.chain.eq13_14", "minnorm.chain.eq16", "minnorm.chain.spiral", "minnorm.chain.fig3d"]
 CONFIRMED = [
     "minnorm.chain.eq9",
     "minnorm.chain.eq10",

@@ -1,0 +1,1 @@
+"""Discrete training: the papers' algorithms, the third witness of the flows."""

@@ -61,7 +61,7 @@ def panel_data(params, quick=False):
     if params["rho"] == 0:
         reduced = model.substitute({chain.rho: 0, chain.x: 1, chain.y: 1, chain.tau: 1})
         H = reduced.find_first_integral()
-        H = H.subs(chain.r, params["r"])
+        H = sympy.simplify(H.subs(chain.r, sympy.nsimplify(params["r"])))
         h = sympy.lambdify([model.state], H, "numpy")
         integral = (H, h)
     return {"model": model, "class": cls, "point": z, "grid": (wb, al, U, V), "trajectories": trajectories,
@@ -93,7 +93,7 @@ def _draw(ax, params, data):
     ax.set_ylabel(r"$\alpha$")
     ax.set_title(f"$\\rho = {params['rho']:g}$, $r = {params['r']:g}$ ({data['class'].class_})\n"
                  f"$\\lambda$ = {_fmt_eig(data['class'].eigenvalues)}")
-    ax.legend(loc="upper right", framealpha=0.85)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
 
 
 def make(out_dir, quick=False):

@@ -17,6 +17,7 @@ import sympy
 
 from dynsys.integrate import ensemble
 from dynsys.models import get
+from dynsys.symbolic.analysis.stability import classify_eigenvalues
 
 from . import style
 
@@ -26,25 +27,6 @@ POINT = np.array([1.0, 1.0])
 DELTA = np.array([1e-3, 1e-3])  # the ensemble's initial perturbation from the fixed point
 EPS = 1e-4  # convergence: distance below EPS times the initial distance
 FIT = (1e-1, 1e-6)  # the fit window, as fractions of the initial distance
-TOL = 1e-6  # as in model.classify: an eigenvalue within TOL*|lambda| of an axis is on it
-
-
-def classify_eigenvalues(eig, tol=TOL):
-    """The class from eigenvalues, with ``model.classify``'s rules for hyperbolic points."""
-    eig = np.asarray(eig)
-    modulus = np.abs(eig)
-    if np.any(modulus == 0):
-        return "degenerate"
-    on_axis = np.abs(eig.real) <= tol * modulus
-    if np.all(on_axis):
-        return "centre"
-    if np.any(eig.real[~on_axis] > 0) and np.any(eig.real[~on_axis] < 0):
-        return "saddle"
-    if np.any(on_axis):
-        return "degenerate"
-    sign = "stable" if np.all(eig.real < 0) else "unstable"
-    kind = "spiral" if np.any(np.abs(eig.imag) > tol * modulus) else "node"
-    return f"{sign} {kind}"
 
 
 def predicted_rate(rho, r, tau=1.0):
@@ -71,7 +53,7 @@ def class_map(rhos, rs):
             values = {**BASE, "rho": rho, "r": r}
             M = np.asarray(J(POINT, [values[n] for n in names]), float)
             eig = np.linalg.eigvals(M)
-            classes[i, j] = classify_eigenvalues(eig)
+            classes[i, j] = classify_eigenvalues(eig).class_
             eigs[i, j] = eig
     return classes, eigs
 
@@ -164,3 +146,18 @@ def make(out_dir, quick=False):
     ax.legend(loc="upper left")
     fig.suptitle(r"Balanced Minnorm chain: stability in the $(\rho, r)$ plane", fontsize=10)
     return style.save(fig, out_dir, NAME)
+
+
+PAPER = "minnorm"
+
+
+def caption(quick=False):
+    """What the figure computes and with which parameters (for ``dynsys reproduce``)."""
+    rhos, rs = grid(quick)
+    members = len(rhos[:: 1 if quick else 3]) * len(rs[:: 1 if quick else 3])
+    return (f"Stability of the fixed point (1, 1) of chain_minnorm_balanced (x = y = 1, tau = 1) on a "
+            f"{len(rhos)} x {len(rs)} grid of rho, r in [{rhos[0]:g}, {rhos[-1]:g}]. Left: the class from the "
+            "eigenvalues of the derived Jacobian, with the boundary r = rho^2/2 of eq. 18. Middle: the decay rate "
+            f"fitted on an ensemble of {members} DOP853 runs (rtol 1e-11) started 1e-3 from the fixed point, "
+            "against -Re(lambda_max) predicted by eq. 18. Right: predicted against measured time to shrink the "
+            f"distance by {1 / EPS:g}.")

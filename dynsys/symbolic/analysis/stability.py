@@ -90,15 +90,29 @@ def classify(model, params, point, *, tol=1e-6):
         where = dict(zip(map(str, model.state), z))
         raise ModelError(f"{where} is not a fixed point of model '{model.id}' (|f| = {residual:.3g})")
     eig = np.linalg.eigvals(J)
+    found = classify_eigenvalues(eig, tol=tol, scale=np.max(np.abs(J)))
+    if found.class_ == "centre":
+        return _centre(model, p, z, eig)
+    return found
+
+
+def classify_eigenvalues(eig, tol=1e-6, scale=None):
+    """The class of a fixed point from its eigenvalues alone (``classify``'s rules).
+
+    ``scale`` (default: the largest modulus) sets what rounds to a zero
+    eigenvalue, ``1000 eps scale``. A centre found here is the linear one.
+    """
+    eig = np.asarray(eig, dtype=complex)
     modulus = np.abs(eig)
-    zero = modulus <= 1e3 * np.finfo(float).eps * max(np.max(np.abs(J)), np.finfo(float).tiny)
+    scale = np.max(modulus) if scale is None else scale
+    zero = modulus <= 1e3 * np.finfo(float).eps * max(scale, np.finfo(float).tiny)
     on_axis = np.abs(eig.real) <= tol * modulus
     real = np.abs(eig.imag) <= tol * modulus
     sign = "stable" if np.all(eig.real < 0) else "unstable"
     if np.any(zero):
         return Classification("degenerate", eig, True, "zero eigenvalue")
     if np.all(on_axis):
-        return _centre(model, p, z, eig)
+        return Classification("centre", eig, True, "linear centre: all eigenvalues on the imaginary axis")
     if np.any(eig.real[~on_axis] > 0) and np.any(eig.real[~on_axis] < 0):
         note = "eigenvalues with real parts of both signs"
         return Classification("saddle", eig, False, note + (" and some on the imaginary axis" if np.any(on_axis) else ""))

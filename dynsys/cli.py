@@ -61,21 +61,41 @@ def _params(pairs):
     return params
 
 
-def _model(model_id):
+def _model(args):
+    """The model a command works on: ``args.model_file`` (``--model-file F``) or the registered ``args.id``.
+
+    Commands get both arguments from ``_model_arguments``.
+    """
     from dynsys.models import get
 
-    return get(model_id)
+    model_id, path = getattr(args, "id", None), getattr(args, "model_file", None)
+    if path is None:
+        if model_id is None:
+            raise UserError("give a model ID or --model-file FILE")
+        return get(model_id)
+    from dynsys.models.user import load_model_file
+
+    model = load_model_file(path)
+    if model_id is not None and model_id != model.id:
+        raise UserError(f"{path} defines model '{model.id}', not '{model_id}'")
+    return model
+
+
+def _model_arguments(parser):
+    """The model of a command: a registered ID, or --model-file F (the ID is then optional)."""
+    parser.add_argument("id", nargs="?", help="a model id (see `dynsys models`); optional with --model-file")
+    parser.add_argument("--model-file", metavar="FILE", help="your own model, a .toml or .py file (docs/models/)")
 
 
 # ----------------------------------------------------------------- commands
 
 
 def cmd_models(args):
-    from dynsys.models import list_models
+    from dynsys.models import get, list_models
 
     rows = []
     for entry in list_models():
-        model = _model(entry.id)
+        model = get(entry.id)
         rows.append({
             "id": entry.id,
             "family": entry.family,
@@ -97,7 +117,7 @@ def cmd_derive(args):
 
     from dynsys.symbolic import ModelError
 
-    model = _model(args.id)
+    model = _model(args)
     text = sympy.latex if args.json else sympy.sstr
     document = {
         "id": model.id,
@@ -154,7 +174,7 @@ def cmd_derive(args):
 def cmd_stability(args):
     from dynsys.stability import stability_report
 
-    model = _model(args.id)
+    model = _model(args)
     values = model.param_values(**_params(args.param))
     reports = stability_report(model, values)
     document = {"id": model.id, "params": values, "fixed_points": [r.as_json() for r in reports]}
@@ -193,7 +213,7 @@ def cmd_simulate(args):
     from dynsys.integrate import METHODS, solve_ivp
     from dynsys.io import atomic_open, check_writable
 
-    model = _model(args.id)
+    model = _model(args)
     values = model.param_values(**_params(args.param))
     initial = _params(args.y0)
     names = [s.name for s in model.state]
@@ -297,6 +317,29 @@ def cmd_figures(args):
     return {"figures": rows} if args.json else None
 
 
+def cmd_reproduce(args):
+    from dynsys import reproduce
+
+    result = reproduce.reproduce(args.out, quick=args.quick)
+    args.exit_status = 1 if result.errored else 0
+    if args.json:
+        return reproduce.document(result)
+    reproduce.print_human(result)
+    return None
+
+
+def cmd_phase(args):
+    from dynsys.teach.cli import phase
+
+    return phase(args, _model(args), _params(args.param), _params(args.fix), UserError)
+
+
+def cmd_explore(args):
+    from dynsys.teach.cli import explore
+
+    return explore(args, _model(args), _params(args.param), _params(args.fix), UserError)
+
+
 # ------------------------------------------------------------------- parser
 
 
@@ -312,12 +355,12 @@ def build_parser():
 
     command("models", cmd_models, "list the models")
     derive = command("derive", cmd_derive, "derived flow, fixed points, eigenvalues, conditions, invariants")
-    derive.add_argument("id")
+    _model_arguments(derive)
     stability = command("stability", cmd_stability, "classify each fixed point and confirm it by simulation")
-    stability.add_argument("id")
+    _model_arguments(stability)
     stability.add_argument("--param", action="append", type=_key_value, metavar="NAME=VALUE")
     simulate = command("simulate", cmd_simulate, "integrate a model")
-    simulate.add_argument("id")
+    _model_arguments(simulate)
     simulate.add_argument("--param", action="append", type=_key_value, metavar="NAME=VALUE")
     simulate.add_argument("--y0", action="append", type=_key_value, metavar="STATE=VALUE")
     simulate.add_argument("--t0", type=_finite, default=0.0)
@@ -338,6 +381,20 @@ def build_parser():
     figures.add_argument("names", nargs="*", metavar="NAME", help="figures to make (default: all)")
     figures.add_argument("--out", metavar="DIR", default="figures-out", help="output directory (default figures-out)")
     figures.add_argument("--quick", action="store_true", help="coarser grids and shorter runs")
+    reproduce = command("reproduce", cmd_reproduce, "every figure and the whole verify; report.md and index.html")
+    reproduce.add_argument("--quick", action="store_true", help="coarser grids, shorter runs, cheaper checks")
+    reproduce.add_argument("--out", metavar="DIR", default="reproduce-out",
+                           help="output directory, created if missing (default reproduce-out)")
+    phase = command("phase", cmd_phase, "draw a phase portrait (a 2-D slice for larger models)")
+    explore = command("explore", cmd_explore, "an interactive phase portrait with one slider per parameter")
+    for sub in (phase, explore):
+        _model_arguments(sub)
+        sub.add_argument("--param", action="append", type=_key_value, metavar="NAME=VALUE")
+        sub.add_argument("--x", metavar="VAR", help="state variable on the horizontal axis")
+        sub.add_argument("--y", metavar="VAR", help="state variable on the vertical axis")
+        sub.add_argument("--fix", action="append", type=_key_value, metavar="VAR=VALUE",
+                         help="value of a state variable off the plotted plane")
+    phase.add_argument("--out", metavar="FILE.png|FILE.pdf", default="phase.png", help="default phase.png")
     return parser
 
 

@@ -179,3 +179,12 @@ def test_figures_command_writes_png_and_pdf(capsys, tmp_path):
 def test_figures_bad_input(capsys, argv, message):
     code, out, err = run(capsys, *argv, "--json")
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+def test_phase_takes_a_model_file(capsys, tmp_path):
+    """--model-file reaches every model command, phase included (docs/models/pendulum.toml)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "docs", "models", "pendulum.toml")
+    document = run_json(capsys, "phase", "--model-file", path, "--out", str(tmp_path / "p.png"))
+    classes = {round(p["point"]["theta"] / np.pi): p["class"] for p in document["fixed_points"]}
+    assert document["id"] == "pendulum" and classes[0] == "stable spiral"  # damped: b = 0.5 < 2 sqrt(g/L)
+    assert os.path.getsize(tmp_path / "p.png") > 1000

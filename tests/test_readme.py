@@ -51,3 +51,28 @@ def test_tour_output_is_what_the_command_prints(capsys, block):
         assert main(shlex.split(command)[2:]) == 0
         printed = capsys.readouterr().out
         assert _rounded(printed.strip()) == _rounded(expected.strip())
+
+
+def test_readme_images_are_committed_pngs_of_registered_figures():
+    from dynsys.figures import FIGURES
+
+    images = re.findall(r"!\[[^\]]*\]\((docs/images/[^)]+)\)", README)
+    assert len(images) >= 2
+    for image in images:
+        assert pathlib.Path(image).stem in FIGURES
+        with open(ROOT / image, "rb") as handle:
+            assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_readme_claims_summary_is_what_verify_computes():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from update_readme import SUMMARY, claims_summary
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    shown = SUMMARY.search(README)
+    assert shown, "README.md lost its claims-summary block"
+    # the README is written with the full checks; quick ones must reach the same verdicts
+    assert claims_summary(quick=True) in shown.group(0)

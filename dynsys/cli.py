@@ -259,19 +259,6 @@ def cmd_simulate(args):
     return None
 
 
-def _report_dir(path, names):
-    """Create the directory ``path`` (its parent must exist) and check that ``names`` can be written in it."""
-    from dynsys.io import OutputPathError, check_writable
-
-    if not os.path.isdir(path):
-        try:
-            os.mkdir(path)
-        except OSError as error:
-            raise OutputPathError(f"cannot create output directory {path}: {error.strerror}") from None
-    for name in names:
-        check_writable(os.path.join(path, name))
-
-
 def cmd_verify(args):
     from dynsys.claims.registry import load, select
     from dynsys.claims.report import REPORTS, document, run, write_reports
@@ -281,7 +268,9 @@ def cmd_verify(args):
         claims = select(args.paper, args.claim)
     except ValueError as error:
         raise UserError(str(error)) from None
-    _report_dir(args.out, REPORTS)
+    from dynsys.io import prepare_directory
+
+    prepare_directory(args.out, REPORTS)
     outcomes = run(claims, quick=args.quick)
     paths = write_reports(outcomes, args.out)
     args.exit_status = 1 if any(o.status == "error" for o in outcomes) else 0
@@ -306,7 +295,9 @@ def cmd_figures(args):
     unknown = [n for n in names if n not in FIGURES]
     if unknown:
         raise UserError(f"unknown figure '{unknown[0]}'; figures: {', '.join(FIGURES)}")
-    _report_dir(args.out, [])
+    from dynsys.io import prepare_directory
+
+    prepare_directory(args.out)
     rows = []
     for name in names:
         start = time.perf_counter()

@@ -23,6 +23,22 @@ def check_writable(path):
         raise OutputPathError(f"output path is a directory: {path}")
 
 
+def prepare_directory(path, names=()):
+    """Create the directory ``path`` if missing (its parent must exist); check ``names`` can be written in it.
+
+    Returns ``path`` as a string; raises OutputPathError with a one-line message otherwise.
+    """
+    path = os.fspath(path)
+    if not os.path.isdir(path):
+        try:
+            os.mkdir(path)
+        except OSError as error:
+            raise OutputPathError(f"cannot create output directory {path}: {error.strerror}") from None
+    for name in names:
+        check_writable(os.path.join(path, name))
+    return path
+
+
 @contextlib.contextmanager
 def atomic_open(path, mode="wb"):
     """Open a temporary file beside ``path``; on success rename it over ``path``."""

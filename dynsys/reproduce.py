@@ -23,7 +23,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from dynsys.io import OutputPathError, atomic_open, check_writable
+from dynsys.io import atomic_open, prepare_directory
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -76,22 +76,6 @@ class Reproduction:
                 "seconds": round(self.seconds, 3), "reports": list(self.reports)}
 
 
-def prepare(out_dir, names=REPORTS):
-    """Create ``out_dir`` if missing (its parent must exist); check ``names`` can be written in it.
-
-    Raises ``OutputPathError`` (a user error) with a one-line message otherwise.
-    """
-    out_dir = os.fspath(out_dir)
-    if not os.path.isdir(out_dir):
-        try:
-            os.mkdir(out_dir)
-        except OSError as error:
-            raise OutputPathError(f"cannot create output directory {out_dir}: {error.strerror}") from None
-    for name in names:
-        check_writable(os.path.join(out_dir, name))
-    return out_dir
-
-
 def figure_paper(module):
     """The paper a figure module reproduces (its ``PAPER``)."""
     return getattr(module, "PAPER", "minnorm")
@@ -115,7 +99,7 @@ def reproduce(out_dir, quick=False, progress=True, figure_names=None):
     from dynsys.figures import FIGURES, make
 
     start = time.perf_counter()
-    out_dir = prepare(out_dir)
+    out_dir = prepare_directory(out_dir, REPORTS)
     result = Reproduction(out=out_dir, quick=quick)
     names = list(FIGURES) if figure_names is None else list(figure_names)
     with tqdm(names, unit="figure", disable=not progress, file=sys.stderr) as bar:

@@ -14,7 +14,9 @@ import sympy
 
 from dynsys.integrate import solve_ivp
 from dynsys.symbolic import ModelError
+from dynsys.symbolic.analysis.stability import Classification
 
+SEARCH_BOX = (-10.0, 10.0)  # per state variable, where fixed points have no closed form
 PERTURBATION = 1e-3
 TIME_CONSTANTS = 25.0
 PERIODS = 10
@@ -44,32 +46,66 @@ class FixedPointReport:
         }
 
 
+def sign_clipped(variable, interval):
+    """``interval`` cut to the positive (or nonnegative) side where ``variable`` is declared so."""
+    lo, hi = interval
+    if variable.is_positive or variable.is_nonnegative:
+        lo = max(lo, 1e-3 * (hi - max(lo, 0.0)) if variable.is_positive else 0.0)
+    return (lo, hi)
+
+
+def search_box(model, interval=SEARCH_BOX):
+    """``interval`` for every state variable, ``sign_clipped``."""
+    return [sign_clipped(v, interval) for v in model.state]
+
+
+def classified_fixed_points(model, values, box=None):
+    """The fixed points at numeric ``values`` (name -> float), each classified from its eigenvalues.
+
+    Closed form where SymPy solves; otherwise all roots in ``box`` (one
+    ``(lo, hi)`` per state variable; default ``search_box(model)``), found
+    numerically. Each is a dict with ``point`` (name -> float), ``class``,
+    ``eigenvalues``, ``note`` and ``linear_only``; a family of fixed points
+    (free coordinates) is reported once with its coordinates as strings, class
+    ``'degenerate'``, no eigenvalues and the symbolic coordinates in ``family``.
+    """
+    try:
+        points = model.fixed_points(params=values)
+    except ModelError:
+        points = model.fixed_points(params=values, box=box if box is not None else search_box(model))
+    out = []
+    for fixed_point in points:
+        coords = {v: sympy.sympify(fixed_point.point[v]) for v in model.state}
+        if any(c.free_symbols for c in coords.values()):
+            out.append({"point": {v.name: str(c) for v, c in coords.items()}, "class": "degenerate",
+                        "eigenvalues": [], "note": "a family of fixed points: " + fixed_point.note,
+                        "linear_only": True, "family": coords})
+            continue
+        z = {v.name: float(c) for v, c in coords.items()}
+        found = model.classify(values, z)
+        out.append({"point": z, "class": found.class_, "eigenvalues": list(found.eigenvalues), "note": found.note,
+                    "linear_only": found.linear_only})
+    return out
+
+
 def stability_report(model, params=None, box=None):
     """Classify every fixed point of ``model`` at ``params`` and confirm each by simulation.
 
-    Closed-form fixed points are used when SymPy finds them; otherwise (or
-    when ``box`` is given) all roots in ``box`` are found numerically.
+    Fixed points as in ``classified_fixed_points``.
     """
     values = model.param_values(**(params or {}))
-    try:
-        points = model.fixed_points(params=values, box=box)
-    except ModelError:
-        if box is not None:
-            raise
-        points = model.fixed_points(params=values, box=[(-10.0, 10.0)] * len(model.state))
     reports = []
-    for fixed_point in points:
-        coordinates = {v.name: fixed_point.point[v] for v in model.state}
-        if any(sympy.sympify(c).free_symbols for c in coordinates.values()):
-            reports.append(FixedPointReport(
-                {k: str(c) for k, c in coordinates.items()}, [], "degenerate", fixed_point.note,
-                False, "a continuum of fixed points: no isolated point to perturb", linear_only=True))
+    for found in classified_fixed_points(model, values, box):
+        if "family" in found:
+            reports.append(FixedPointReport(found["point"], [], "degenerate", found["note"], False,
+                                            "a continuum of fixed points: no isolated point to perturb",
+                                            linear_only=True))
             continue
-        z = {k: float(c) for k, c in coordinates.items()}
-        classification = model.classify(values, z)
-        confirmed, evidence = confirm_by_simulation(model, values, z, classification)
-        reports.append(FixedPointReport(z, list(classification.eigenvalues), classification.class_,
-                                        classification.note, confirmed, evidence, classification.linear_only))
+        classification = Classification(found["class"], np.asarray(found["eigenvalues"]), found["linear_only"],
+                                        found["note"])
+        confirmed, evidence = confirm_by_simulation(model, values, found["point"], classification)
+        reports.append(FixedPointReport(found["point"], found["eigenvalues"], found["class"], found["note"],
+                                        confirmed, evidence, found["linear_only"]))
     return reports
 
 

@@ -39,7 +39,7 @@ import numpy as np
 import sympy
 
 from dynsys.integrate import solve_ivp
-from dynsys.symbolic import ModelError
+from dynsys.stability import classified_fixed_points, search_box, sign_clipped
 
 SEARCH_BOX = (-3.0, 3.0)
 MARKERS = {"stable node": "o", "stable spiral": "o", "unstable node": "s", "unstable spiral": "s",
@@ -95,37 +95,8 @@ def plane(model, x=None, y=None):
 
 
 def fixed_points(model, values, box=None):
-    """Fixed points at numeric ``values`` (name -> float), each classified.
-
-    Closed form where SymPy solves; otherwise (or for a model whose closed form
-    fails) a numeric search in ``box`` (a list of ``(lo, hi)`` per state
-    variable; default ``SEARCH_BOX`` on each axis). A family of fixed points
-    (free coordinates) is reported once, with its coordinates as strings, class
-    ``'degenerate'`` and no eigenvalues.
-    """
-    try:
-        points = model.fixed_points(params=values)
-    except ModelError:
-        search = box if box is not None else [_positive_clip(model, v, SEARCH_BOX) for v in model.state]
-        points = model.fixed_points(params=values, box=search)
-    out = []
-    for fp in points:
-        coords = {v: sympy.sympify(fp.point[v]) for v in model.state}
-        if any(c.free_symbols for c in coords.values()):
-            out.append({"point": {v.name: str(c) for v, c in coords.items()}, "class": "degenerate",
-                        "eigenvalues": [], "note": "a family of fixed points: " + fp.note, "family": coords})
-            continue
-        z = {v.name: float(c) for v, c in coords.items()}
-        cls = model.classify(values, z)
-        out.append({"point": z, "class": cls.class_, "eigenvalues": list(cls.eigenvalues), "note": cls.note})
-    return out
-
-
-def _positive_clip(model, v, interval):
-    lo, hi = interval
-    if v.is_positive or v.is_nonnegative:
-        lo = max(lo, 1e-3 * (hi - max(lo, 0.0)) if v.is_positive else 0.0)
-    return (lo, hi)
+    """``dynsys.stability.classified_fixed_points``, searching ``SEARCH_BOX`` by default (the plotted scale)."""
+    return classified_fixed_points(model, values, box if box is not None else search_box(model, SEARCH_BOX))
 
 
 def default_fixed(model, points, x, y):
@@ -151,7 +122,7 @@ def default_box(model, points, x, y):
         coords = [p["point"][name] for p in points if "family" not in p]
         coords = [c for c in coords if np.isfinite(c)] or [0.0]
         h = max(1.0, max(abs(c) for c in coords))
-        box[name] = _positive_clip(model, symbol, (min(coords) - h, max(coords) + h))
+        box[name] = sign_clipped(symbol, (min(coords) - h, max(coords) + h))
     return box
 
 
@@ -181,7 +152,7 @@ def phase_portrait(ax, model, params=None, x=None, y=None, fixed=None, box=None,
     search = None
     if box is not None:
         box = dict(box) if isinstance(box, dict) else {x: tuple(box[0]), y: tuple(box[1])}
-        search = [box.get(v.name, _positive_clip(model, v, SEARCH_BOX)) for v in model.state]
+        search = [box.get(v.name, sign_clipped(v, SEARCH_BOX)) for v in model.state]
     points = fixed_points(model, values, search)
     fixed_values = default_fixed(model, points, x, y)
     unknown = [k for k in (fixed or {}) if k not in fixed_values]

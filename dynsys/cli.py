@@ -45,6 +45,16 @@ def _key_value(text):
         raise argparse.ArgumentTypeError(f"{name}: {error}") from None
 
 
+def _interval(text):
+    lo, sep, hi = text.partition(":")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected LO:HI, got {text!r}")
+    lo, hi = _finite(lo), _finite(hi)
+    if lo >= hi:
+        raise argparse.ArgumentTypeError(f"LO must be below HI, got {text}")
+    return lo, hi
+
+
 def _positive(text):
     number = _finite(text)
     if number <= 0:
@@ -176,7 +186,9 @@ def cmd_stability(args):
 
     model = _model(args)
     values = model.param_values(**_params(args.param))
-    reports = stability_report(model, values)
+    from dynsys.stability import search_box
+
+    reports = stability_report(model, values, box=search_box(model, args.box) if args.box else None)
     document = {"id": model.id, "params": values, "fixed_points": [r.as_json() for r in reports]}
     if args.json:
         return document
@@ -350,6 +362,8 @@ def build_parser():
     stability = command("stability", cmd_stability, "classify each fixed point and confirm it by simulation")
     _model_arguments(stability)
     stability.add_argument("--param", action="append", type=_key_value, metavar="NAME=VALUE")
+    stability.add_argument("--box", type=_interval, metavar="LO:HI",
+                           help="search fixed points without a closed form in [LO, HI] per variable (default -10:10; write --box=-4:4)")
     simulate = command("simulate", cmd_simulate, "integrate a model")
     _model_arguments(simulate)
     simulate.add_argument("--param", action="append", type=_key_value, metavar="NAME=VALUE")
@@ -386,6 +400,8 @@ def build_parser():
         sub.add_argument("--fix", action="append", type=_key_value, metavar="VAR=VALUE",
                          help="value of a state variable off the plotted plane")
     phase.add_argument("--out", metavar="FILE.png|FILE.pdf", default="phase.png", help="default phase.png")
+    phase.add_argument("--box", type=_interval, metavar="LO:HI",
+                       help="plotted range of both axes (default: around the fixed points; write --box=-4:4)")
     return parser
 
 

@@ -188,3 +188,17 @@ def test_phase_takes_a_model_file(capsys, tmp_path):
     classes = {round(p["point"]["theta"] / np.pi): p["class"] for p in document["fixed_points"]}
     assert document["id"] == "pendulum" and classes[0] == "stable spiral"  # damped: b = 0.5 < 2 sqrt(g/L)
     assert os.path.getsize(tmp_path / "p.png") > 1000
+
+
+def test_box_sets_where_fixed_points_are_searched(capsys, tmp_path):
+    """The damped pendulum (no closed form): in [-4, 4] exactly theta = -pi, 0, pi, saddles around a spiral."""
+    path = os.path.join(os.path.dirname(__file__), "..", "docs", "models", "pendulum.toml")
+    for argv in (["stability", "--model-file", path, "--box=-4:4"],
+                 ["phase", "--model-file", path, "--box=-4:4", "--out", str(tmp_path / "p.png")]):
+        document = run_json(capsys, *argv)
+        thetas = sorted(p["point"]["theta"] for p in document["fixed_points"])
+        assert np.allclose(thetas, [-np.pi, 0.0, np.pi], atol=1e-8)
+        classes = [p["class"] for p in sorted(document["fixed_points"], key=lambda p: p["point"]["theta"])]
+        assert classes == ["saddle", "stable spiral", "saddle"]
+    code, out, err = run(capsys, "stability", "chain_gd", "--box", "3:1", "--json")
+    assert code == 2 and "LO must be below HI" in err

@@ -35,7 +35,8 @@ def phase(args, model, params, fixed, error):
     check_writable(args.out)
     fig, axes = style.figure(width=5.6, height=5.2)
     try:
-        portrait = phase_portrait(axes[0, 0], model, values, x=x, y=y, fixed=fixed)
+        box = None if args.box is None else {x: args.box, y: args.box}
+        portrait = phase_portrait(axes[0, 0], model, values, x=x, y=y, fixed=fixed, box=box)
     except ValueError as exc:
         style.plt.close(fig)
         raise error(str(exc)) from None

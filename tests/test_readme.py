@@ -76,3 +76,11 @@ def test_readme_claims_summary_is_what_verify_computes():
     assert shown, "README.md lost its claims-summary block"
     # the README is written with the full checks; quick ones must reach the same verdicts
     assert claims_summary(quick=True) in shown.group(0)
+
+
+def test_python_example_runs():
+    """The README's Python block runs as written (its own assert included) and ends near the fixed point."""
+    (source,) = [block for language, block in code_blocks() if language == "python"]
+    namespace = {}
+    exec(compile(source, "README.md", "exec"), namespace)
+    assert abs(namespace["ours"].y[:, -1] - 1.0).max() < 1e-5

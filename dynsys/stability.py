@@ -7,7 +7,7 @@ back (stable classes), leave (unstable classes and saddles), or stay on a
 closed orbit around it with its first integral conserved (centres).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import sympy
@@ -33,7 +33,6 @@ class FixedPointReport:
     confirmed_by_simulation: bool
     evidence: str
     linear_only: bool = False
-    extra: dict = field(default_factory=dict)
 
     def as_json(self):
         return {

@@ -343,6 +343,12 @@ def cmd_explore(args):
     return explore(args, _model(args), _params(args.param), _params(args.fix), UserError)
 
 
+def cmd_train(args):
+    from dynsys.train.cli import run
+
+    return run(args, UserError)
+
+
 # ------------------------------------------------------------------- parser
 
 
@@ -402,6 +408,10 @@ def build_parser():
     phase.add_argument("--out", metavar="FILE.png|FILE.pdf", default="phase.png", help="default phase.png")
     phase.add_argument("--box", type=_interval, metavar="LO:HI",
                        help="plotted range of both axes (default: around the fixed points; write --box=-4:4)")
+    train = command("train", cmd_train, "train networks with the papers' discrete algorithms (NumPy or CuPy)")
+    from dynsys.train.cli import add_arguments
+
+    add_arguments(train)
     return parser
 
 

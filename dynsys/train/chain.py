@@ -1,29 +1,35 @@
-"""The papers' discrete algorithms on the linear chain of Minnorm sec. 3.2 (one example (x, y)).
+"""The papers' discrete algorithms on the linear chain of Minnorm sec. 3.2, run by the training engine.
 
-Plain loops over scalars, the reference the flows are compared with (the
-general engine on NumPy or CuPy is a later issue's). Each returns its
-iterates and stops early, with fewer rows, once they pass ``LIMIT``.
+The chain is the network ``widths=(1, 1, 1)``, linear, without biases, on one
+example ``(x, y)``: ``yhat = w2 w1 x``. Each function returns the iterates
+and stops early, with fewer rows, once they pass ``LIMIT``.
 """
 
 import numpy as np
 
+from .algorithms import GradientDescent, MinnormRegression
+from .datasets import Dataset
+from .loop import trajectory
+from .network import Network
+
 LIMIT = 1e6  # an iterate beyond this is counted as diverged and the loop stops
+CHAIN = Network((1, 1, 1), activation="linear", bias=False)
+
+
+def _example(x, y):
+    return Dataset(np.array([[float(x)]]), np.array([[float(y)]]), None, "chain example")
+
+
+def _weights(w0):
+    return [np.array([[float(w0[0])]]), np.array([[float(w0[1])]])]
 
 
 def gradient_descent(w0, eta, gamma, steps, x=1.0, y=1.0):
     """Gradient descent (``gamma = 0``) or weight decay on ``l`` (eq. 8): ``W <- W - eta dl/dW``.
 
-    Returns the iterates, shape (steps + 1, 2) (fewer rows if they diverge)."""
-    w1, w2 = map(float, w0)
-    out = np.empty((steps + 1, 2))
-    out[0] = w1, w2
-    for k in range(1, steps + 1):
-        e = y - w2 * w1 * x
-        w1, w2 = w1 - eta * (-e * w2 * x + gamma * w1), w2 - eta * (-e * w1 * x + gamma * w2)
-        out[k] = w1, w2
-        if not abs(w1) + abs(w2) < LIMIT:
-            return out[: k + 1]
-    return out
+    Returns the iterates ``(w1, w2)``, shape (steps + 1, 2) (fewer rows if they diverge)."""
+    algorithm = GradientDescent(eta, loss="squared", weight_decay=gamma)
+    return trajectory(CHAIN, algorithm, _example(x, y), steps, _weights(w0), limit=LIMIT)
 
 
 def minnorm(w0, eta, rho, s, steps, alpha0=0.0, x=1.0, y=1.0):
@@ -31,16 +37,5 @@ def minnorm(w0, eta, rho, s, steps, alpha0=0.0, x=1.0, y=1.0):
 
     ``L = |W|^2/2 + alpha (y - yhat) + rho/2 (yhat - y)^2``. Returns the
     iterates ``(w1, w2, alpha)``, shape (steps + 1, 3) (fewer rows if they diverge)."""
-    w1, w2, a = float(w0[0]), float(w0[1]), float(alpha0)
-    out = np.empty((steps + 1, 3))
-    out[0] = w1, w2, a
-    for k in range(1, steps + 1):
-        d = w2 * w1 * x - y  # yhat - y
-        g1 = w1 - a * w2 * x + rho * d * w2 * x
-        g2 = w2 - a * w1 * x + rho * d * w1 * x
-        w1, w2 = w1 - eta * g1, w2 - eta * g2
-        a = a + s * (y - w2 * w1 * x)
-        out[k] = w1, w2, a
-        if not abs(w1) + abs(w2) + abs(a) < LIMIT:
-            return out[: k + 1]
-    return out
+    algorithm = MinnormRegression(eta, s=s, rho=rho)
+    return trajectory(CHAIN, algorithm, _example(x, y), steps, _weights(w0), alpha=alpha0, limit=LIMIT)

@@ -17,7 +17,7 @@ from dynsys.train.experiments import mnist
 
 NAME = "minnorm_fig6"
 PAPER = "minnorm"
-PANELS = (("train_error", "(A) training error (%)", 100, "log"),
+PANELS = (("train_error", "(A) training error (%)", 100, "symlog"),
           ("test_error", "(B) test error (%)", 100, "linear"),
           ("nonzero_multipliers", "(C) examples with nonzero alpha (%)", 100, "linear"),
           ("weight_norm", r"(D) $\sum_l \|W_l\|_F^2$", 1, "log"),
@@ -47,7 +47,13 @@ def make(out_dir, quick=False):
             ax.fill_between(epochs[shown], scale * (mean - std)[shown], scale * (mean + std)[shown],
                             color=COLOURS[name], alpha=0.2, lw=0)
         ax.set_xscale("log")
-        ax.set_yscale(yscale)
+        if yscale == "symlog":  # zero training error stays on the plot
+            ax.set_yscale("symlog", linthresh=0.1)
+            ax.set_ylim(bottom=0)
+        else:
+            ax.set_yscale(yscale)
+        if metric == "nonzero_multipliers":
+            ax.set_ylim(0, 105)
         ax.set_xlabel("epoch")
         ax.set_title(title)
     axes[0, 0].legend(loc="lower left")

@@ -52,6 +52,7 @@ def make(out_dir, quick=False):
             ax.set_title(f"{digit} ({mean:.2g} ± {std:.1g})", color="#2ca02c", fontsize=7)
             ax.set_xlabel("\n".join(f"{j} ({m:.2g} ± {s:.1g})" for j, m, s in others[:2]), color="#d62728",
                           fontsize=6.5)
+    fig.suptitle(f"Generalised support vectors: largest multipliers per class after {mnist.METHODS[METHOD].label}")
     return style.save(fig, out_dir, NAME)
 
 

@@ -166,9 +166,9 @@ class MinnormClassification(Algorithm):
     + rho/2 sum_{mu in S, i: alpha_i^mu > 0} (1 - y_i^mu f_i^mu)^2``;
     ``W <- W - eta dL_S/dW``, then
     ``alpha_i^mu <- max(0, alpha_i^mu + s (1 - y_i^mu f_i^mu(W_new)))``.
-    Two misprints of the extracted App. A are read as the Lagrangian (38)
-    implies: eq. 40 omits the ``-eta W`` of the norm term, and eq. 41 prints
-    ``1 - f`` for ``1 - y f``. The augmented term is applied per active
+    Two misprints of App. A are read as the Lagrangian (38) implies: eq. 40
+    omits the ``-eta W`` of the norm term, and eq. 41 prints ``1 - f`` for
+    ``1 - y f`` (claims ``minnorm.appA.eq40``, ``minnorm.appA.eq41``). The augmented term is applied per active
     multiplier (``alpha_i^mu > 0``), the usual augmented Lagrangian of an
     inequality; App. D uses ``rho = 0``, where the choice does not matter.
     """

@@ -7,6 +7,7 @@ one algorithm and records it per epoch.
 
 import json
 import os
+import sys
 
 from ..io import atomic_open, check_writable, prepare_directory
 
@@ -43,7 +44,8 @@ def add_arguments(parser):
     parser.add_argument("--seeds", type=int, metavar="N", help="mnist: number of seeds (default 5, quick 2)")
     parser.add_argument("--out", metavar="PATH",
                         help="mnist: a directory for the table and every run's record; fit: FILE.npz or FILE.nc")
-    parser.add_argument("--progress", action="store_true", help="progress bars with running metrics on stderr")
+    parser.add_argument("--progress", action="store_true",
+                        help="progress bars with running metrics on stderr (the default when stderr is a terminal)")
     fit = parser.add_argument_group("fit")
     fit.add_argument("--data", default="digits", help=f"data set: {', '.join(DATASETS)} (default digits)")
     fit.add_argument("--algorithm", default="gd", help=f"{', '.join(ALGORITHMS)} (default gd)")
@@ -67,6 +69,7 @@ def run(args, error):
     from .backend import get_backend
     from .experiments import EXPERIMENTS, get
 
+    args.progress = args.progress or sys.stderr.isatty()
     try:
         backend = get_backend(args.backend)
         if args.experiment == "fit":

@@ -86,9 +86,11 @@ class Dataset:
             raise DataError(f"{self.name}: X must be a 2-D float array, got {X.ndim}-D {X.dtype}")
         if self.n_classes is None:
             if y.ndim != 2 or y.dtype.kind != "f":
-                raise DataError(f"{self.name}: regression targets y must be a 2-D float array, got {y.ndim}-D {y.dtype}")
+                raise DataError(f"{self.name}: regression targets y must be a 2-D float array, "
+                                f"got {y.ndim}-D {y.dtype}")
         else:
-            if isinstance(self.n_classes, bool) or not isinstance(self.n_classes, numbers.Integral) or self.n_classes < 2:
+            if (isinstance(self.n_classes, bool) or not isinstance(self.n_classes, numbers.Integral)
+                    or self.n_classes < 2):
                 raise DataError(f"{self.name}: n_classes must be an integer >= 2 or None, got {self.n_classes!r}")
             if y.ndim != 1 or y.dtype.kind not in "iu":
                 raise DataError(f"{self.name}: class labels y must be a 1-D integer array, got {y.ndim}-D {y.dtype}")
@@ -275,7 +277,8 @@ def load_mnist(directory=None) -> Dataset:
 def _sizes(sizes, n_examples: int, name: str) -> tuple[int, int, int]:
     """Check split sizes: three non-negative integers with sum <= n_examples."""
     sizes = tuple(sizes)
-    if len(sizes) != 3 or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0 for s in sizes):
+    if len(sizes) != 3 or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0
+                                  for s in sizes):
         raise DataError(f"split sizes must be three non-negative integers (train, validation, test), got {sizes!r}")
     if sum(sizes) > n_examples:
         raise DataError(f"split sizes {sizes} sum to {sum(sizes)}, more than the {n_examples} examples of {name}")
@@ -432,7 +435,8 @@ def separable_2d(n: int = 100, margin: float = 0.5, seed: int = 0) -> Dataset:
     return Dataset(X, y.astype(np.int64), 2, "separable_2d")
 
 
-def student_teacher(n: int = 200, n_inputs: int = 10, n_outputs: int = 1, hidden=(), noise: float = 0.0, seed: int = 0) -> Dataset:
+def student_teacher(n: int = 200, n_inputs: int = 10, n_outputs: int = 1, hidden=(), noise: float = 0.0,
+                    seed: int = 0) -> Dataset:
     """Regression targets of a random teacher network on Gaussian inputs.
 
     The inputs are N(0, 1). The teacher is linear (``hidden=()``) or a ReLU
@@ -461,7 +465,8 @@ def student_teacher(n: int = 200, n_inputs: int = 10, n_outputs: int = 1, hidden
         X float64 (n, n_inputs), y float64 (n, n_outputs), n_classes None.
     """
     n = _positive_int(n, "n")
-    widths = [_positive_int(n_inputs, "n_inputs"), *(_positive_int(h, "hidden width") for h in hidden), _positive_int(n_outputs, "n_outputs")]
+    widths = [_positive_int(n_inputs, "n_inputs"), *(_positive_int(h, "hidden width") for h in hidden),
+              _positive_int(n_outputs, "n_outputs")]
     if not noise >= 0:
         raise DataError(f"noise must be >= 0, got {noise!r}")
     rng = np.random.default_rng(seed)

@@ -35,7 +35,8 @@ def _one_line_error(capsys, argv, expected):
     (["train", "fit", "--out", "record.txt"], "--out must end in .npz or .nc"),
     (["train", "mnist", "--seeds", "0"], "--seeds must be at least 1"),
     (["train", "fit", "--data", "student_teacher", "--loss", "softmax_ce"], "needs class labels"),
-    (["train", "fit", "--data", "separable_2d", "--loss", "softmax_ce"], "loss 'softmax_ce' on 2 classes needs at least 2"),
+    (["train", "fit", "--data", "separable_2d", "--loss", "softmax_ce"],
+     "loss 'softmax_ce' on 2 classes needs at least 2"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, expected):
     _one_line_error(capsys, argv, expected)

@@ -13,8 +13,9 @@ and the same shuffled order on both sides:
 * for information, dynsys ``MinnormClassification(eta=1e-5, s=7.8125)``,
   whose step adds a forward pass (the multiplier update at the new weights);
 * the metric evaluation ``dynsys.train.metrics.evaluate`` on the 6000
-  examples (loss, error, weight norm, the capacity measure with one SVD per
-  weight matrix), split into its forward and its SVD part.
+  examples (loss, error, weight norm, the capacity measure with one
+  symmetric eigenvalue problem per weight matrix), split into its forward and
+  its capacity part.
 
 Each epoch starts from fresh copies of the initial parameters (at these
 settings Minnorm's weights overflow to NaN in its second epoch on these
@@ -198,7 +199,7 @@ def bench(backend, torch, device, X, y, args):
                                             args.repeat, bk.synchronize),
         "  forward + loss + error": best_time(lambda timer: (timer(), forward_metrics()), args.repeat,
                                              bk.synchronize),
-        "  capacity (SVDs)": best_time(lambda timer: (timer(), capacity(xp, weights)), args.repeat,
+        "  capacity (eigvalsh)": best_time(lambda timer: (timer(), capacity(xp, weights)), args.repeat,
                                        bk.synchronize),
     }
 

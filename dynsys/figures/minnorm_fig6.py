@@ -18,7 +18,7 @@ from dynsys.train.experiments import mnist
 NAME = "minnorm_fig6"
 PAPER = "minnorm"
 PANELS = (("train_error", "(A) training error (%)", 100, "symlog"),
-          ("test_error", "(B) test error (%)", 100, "linear"),
+          ("test_error", "(B) test error (%)", 100, "log"),
           ("nonzero_multipliers", "(C) examples with nonzero alpha (%)", 100, "linear"),
           ("weight_norm", r"(D) $\sum_l \|W_l\|_F^2$", 1, "log"),
           ("capacity", "(E) capacity bound (no constants)", 1, "log"))

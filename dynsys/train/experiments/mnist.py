@@ -15,7 +15,12 @@ is visited, once per epoch, so within an epoch the stale multipliers keep
 pushing the outputs of a whole batch the same way; with ``rho = 0`` nothing
 damps the resulting oscillation (sec. 3.2 of the paper makes the same point
 about ``rho``). The minibatch settings below were tuned on the validation
-split with ``rho > 0``; the table says which settings came from where.
+split (seed 0, up to 20 epochs): with ``rho = 0`` every ``(eta, s)`` tried
+(``eta`` 1e-5 to 1e-4, ``s`` 1e-3 to 7.8) diverged or stalled near chance;
+with ``rho = 0.3, eta = 1e-3``, ``s = 0.01`` underfits, ``s = 0.1`` and
+``0.3`` train to below 0.5 % training error, and ``s >= 1`` (or ``rho = 0.1``)
+diverges, so ``s = 0.1`` keeps a margin from instability. The table says
+which settings came from where.
 """
 
 import dataclasses
@@ -38,7 +43,7 @@ SPLIT_SIZES = (6000, 2000, 2000)
 WEIGHT_DECAY_GRID = (1e-3, 5e-3, 1e-4, 5e-4, 1e-5, 5e-5)  # App. D.2
 PAPER_TEST_ERROR = {"sgd": (1.82, 0.056), "weight_decay": (1.74, 0.051), "minnorm_bgd": (1.52, 0.054),
                     "minnorm_sgd": (1.46, 0.063)}  # Table 1, test error in %
-MINNORM_SGD = {"eta": 1e-3, "s": 0.01, "rho": 0.3}  # tuned: App. D.4's settings diverge on these data
+MINNORM_SGD = {"eta": 1e-3, "s": 0.1, "rho": 0.3}  # tuned: App. D.4's settings diverge on these data
 MINNORM_BGD = {"eta": 1e-3, "s": 2e-4, "rho": 0.0}  # App. D.3 as printed
 
 

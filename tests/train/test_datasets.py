@@ -146,7 +146,9 @@ def test_read_idx_malformed_plain(tmp_path, kind):
     assert "bad.idx" in str(info.value) and "\n" not in str(info.value)
 
 
-@pytest.mark.parametrize("content", [gzip.compress(GOOD)[:-9], b"not gzip at all", gzip.compress(GOOD[:-2])])
+@pytest.mark.parametrize("content", [gzip.compress(GOOD, mtime=0)[:-9], b"not gzip at all",
+                                     gzip.compress(GOOD[:-2], mtime=0)],
+                         ids=["truncated gzip", "not gzip", "gzip of short data"])
 def test_read_idx_malformed_gzip(tmp_path, content):
     path = _write(tmp_path / "bad.idx.gz", content)
     with pytest.raises(DataError) as info:

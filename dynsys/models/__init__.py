@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dynsys.symbolic import ModelError
 
-from . import chain, classic
+from . import chain, classic, shallow
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ def _entries(module, *builders):
 
 REGISTRY = {
     **_entries(chain, chain.chain_gd, chain.chain_l2, chain.chain_minnorm, chain.chain_minnorm_balanced),
+    **_entries(shallow, shallow.shallow_bce, shallow.shallow_bce_reduced, shallow.shallow_minnorm,
+               shallow.shallow_minnorm_reduced),
     **_entries(
         classic, classic.harmonic, classic.lotka_volterra, classic.van_der_pol, classic.arenstorf, classic.robertson
     ),

@@ -8,13 +8,14 @@ import dynsys.models as models
 from dynsys.symbolic import Model, ModelError
 
 CHAIN = ["chain_gd", "chain_l2", "chain_minnorm", "chain_minnorm_balanced"]
-IDS = CHAIN + ["harmonic", "lotka_volterra", "van_der_pol", "arenstorf", "robertson"]
+SHALLOW = ["shallow_bce", "shallow_bce_reduced", "shallow_minnorm", "shallow_minnorm_reduced"]
+IDS = CHAIN + SHALLOW + ["harmonic", "lotka_volterra", "van_der_pol", "arenstorf", "robertson"]
 
 
 def test_registry_lists_every_model_with_family_and_description():
     entries = models.list_models()
     assert [e.id for e in entries] == IDS
-    assert {e.family for e in entries} == {"chain", "classic"}
+    assert {e.family for e in entries} == {"chain", "classic", "shallow"}
     assert all(e.description and "\n" not in e.description for e in entries)
     assert set(models.REGISTRY) == set(IDS)
 

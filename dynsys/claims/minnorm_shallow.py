@@ -113,3 +113,45 @@ def _(quick):
                 and abs(rate - 0.5) < 0.02,
                 f"classified: r = 0.05 {classes[0.05]!r}, r = 1 {classes[1.0]!r}; measured decay rate of the "
                 f"envelope at r = 1, tau = 1: {rate:.4f} (1/(2 tau) = 0.5)")
+
+
+def _angle(w):
+    """Angle (radians) between weight columns ``w`` (2 x n) and the max-margin direction x1 = (1, 1)/sqrt 2."""
+    return np.arctan2(np.abs(w[0] - w[1]), w[0] + w[1])  # accurate for tiny angles, unlike arccos
+
+
+@claim("minnorm.shallow.angle_bce", paper=PAPER, where="sec. 3.3.1, eq. 28, Fig. 4D",
+       statement="Under BCE, w_par grows like log t and the angle to the max-margin direction decays like 1/log t.")
+def _(quick):
+    model = models.get("shallow_bce")
+    flow = model.compile()
+    t = np.geomspace(1e2, 1e8, 200)
+    start = [1 / np.sqrt(2), -1 / np.sqrt(2)]  # Fig. 4: w_par = 0, w_perp = -1
+    sol = solve_ivp(flow, (0, 1e8), start, method="dop853", t_eval=t, args=(flow.params,), rtol=1e-10, atol=1e-12)
+    theta = _angle(sol.y)
+    slope, intercept = np.polyfit(np.log(t), 1 / theta, 1)
+    fitted = slope * np.log(t) + intercept
+    r2 = 1 - np.sum((1 / theta - fitted) ** 2) / np.sum((1 / theta - np.mean(1 / theta)) ** 2)
+    wpar = (sol.y[0] + sol.y[1]) / np.sqrt(2)
+    growth = np.polyfit(np.log(t), wpar, 1)[0]
+    yield Check(sol.status == 0 and abs(slope - 1) < 0.02 and r2 > 0.999 and abs(growth - 1) < 0.02,
+                f"tau = 0.1, solve to t = 1e8 ({sol.nfev} evaluations), 200 log-spaced outputs from t = 100: "
+                f"1/theta = {slope:.4f} log t + {intercept:.3f}, R^2 = {r2:.6f} (1/log t decay: slope 1/|w_perp| "
+                f"= 1); d w_par / d log t = {growth:.4f}")
+
+
+@claim("minnorm.shallow.angle_minnorm", paper=PAPER, where="sec. 3.3.2 (end), Fig. 4C-D",
+       statement="Under Minnorm the angle to the max-margin direction converges exponentially, theta = "
+                 "O(exp(-t/tau)), with w_perp decaying on the time scale tau.")
+def _(quick):
+    model = models.get("shallow_minnorm")
+    flow = model.compile()
+    t = np.linspace(5.0, 25.0, 200)
+    start = [1 / np.sqrt(2), -1 / np.sqrt(2), 0.0, 0.0]
+    sol = solve_ivp(flow, (0, 25.0), start, method="dop853", t_eval=t, args=(flow.params,), rtol=1e-12, atol=1e-14)
+    tau_value = flow.params[list(flow.param_names).index("tau")]
+    rate = -np.polyfit(t, np.log(_angle(sol.y[:2])), 1)[0]
+    perp = -np.polyfit(t, np.log(np.abs(sol.y[0] - sol.y[1]) / np.sqrt(2)), 1)[0]
+    yield Check(abs(rate * tau_value - 1) < 0.05 and abs(perp * tau_value - 1) < 1e-3,
+                f"tau = {tau_value:g}, r = {flow.params[list(flow.param_names).index('r')]:g} (Fig. 4), t in "
+                f"[5, 25]: fitted decay rate of theta {rate:.4f}, of |w_perp| {perp:.6f} (1/tau = {1 / tau_value:g})")

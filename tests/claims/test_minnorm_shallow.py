@@ -8,7 +8,7 @@ from dynsys.claims import REGISTRY, evaluate
 from dynsys.claims import minnorm_shallow  # noqa: F401  (registers the claims)
 
 CONFIRMED = ["minnorm.shallow.eq22_24", "minnorm.shallow.eq27", "minnorm.shallow.eq31_35",
-             "minnorm.shallow.eigenvalues"]
+             "minnorm.shallow.eigenvalues", "minnorm.shallow.angle_bce", "minnorm.shallow.angle_minnorm"]
 
 
 def test_the_expectations_cover_every_claim_of_the_module():

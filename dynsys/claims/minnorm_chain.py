@@ -21,7 +21,10 @@ from dynsys.integrate import solve_ivp
 from dynsys.models.chain import alpha, gamma, r, rho, tau, w1, w2, wbar, x, y, yhat
 from dynsys.symbolic.analysis import jacobian_at
 from dynsys.symbolic.analysis.linear import lam
-from dynsys.train.chain import minnorm
+from dynsys.train import MinnormRegression
+from dynsys.train.chain import CHAIN, minnorm
+from dynsys.train.datasets import Dataset
+from dynsys.train.flow_link import iterate_vs_flow
 
 from .core import Check, claim
 
@@ -449,20 +452,17 @@ def _(quick):
     """Alg. 1 iterates (step eta, multiplier step s = r eta) vs chain_minnorm at t = k steps (tau = 1/eta)."""
     model = models.get("chain_minnorm")
     xv, yv, rho_, r_, T = 1.5, 0.8, 0.3, 2.0, 2.0
-    z0 = [0.5, 1.2, 0.1]
     etas = [0.04, 0.02, 0.01] if quick else [0.04, 0.02, 0.01, 0.005, 0.0025]
-    distances = []
-    for eta in etas:
-        k = int(round(T / eta))
-        flow, agree = _solve(model, z0, float(k), dict(x=xv, y=yv, rho=rho_, r=r_, tau=1 / eta),
-                             t_eval=np.array([0.0, float(k)]))
-        yield agree
-        iterate = minnorm(z0[:2], eta, rho_, r_ * eta, k, alpha0=z0[2], x=xv, y=yv)[-1]
-        distances.append(np.max(np.abs(iterate - flow.y[:, -1])))
-    order = np.polyfit(np.log(etas), np.log(distances), 1)[0]
-    yield Check(abs(order - 1) < 0.1 and distances[-1] < distances[0],
+    link = iterate_vs_flow(model, CHAIN, lambda eta: MinnormRegression(eta, s=r_ * eta, rho=rho_),
+                           Dataset(np.array([[xv]]), np.array([[yv]]), None, "one example"),
+                           [np.array([[0.5]]), np.array([[1.2]])], T, etas, alpha0=0.1,
+                           params=dict(x=xv, y=yv, rho=rho_), rtol=1e-10, atol=1e-12)
+    yield Check(float(np.max(link.agreement)) < 1e-6, f"chain_minnorm at tau = 1/eta, r = {r_}: dop853 and "
+                                                      f"scipy:DOP853 agree to {float(np.max(link.agreement)):.1e}")
+    distances = link.distances
+    yield Check(abs(link.order - 1) < 0.1 and distances[-1] < distances[0],
                 f"|iterate k - flow(t = k)| at k = {T}/eta for eta = {etas}: {np.array(distances).round(6).tolist()}; "
-                f"fitted order {order:.3f} (first order: t counts steps)")
+                f"fitted order {link.order:.3f} (first order: t counts steps)")
 
 
 FIG3_START = (0.25, 2.0)  # an unbalanced start (the caption does not print one)

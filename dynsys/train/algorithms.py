@@ -133,15 +133,9 @@ class WeightDecay(GradientDescent):
         _positive("weight decay", weight_decay)
 
 
-class MinnormRegression(Algorithm):
-    """Minnorm Alg. 1 (eq. 3-5): dual ascent on the augmented Lagrangian of a regression.
+class _Minnorm(Algorithm):
+    """Dual ascent on an augmented Lagrangian: the norm term ``|W|^2/2``, multipliers stepped by ``s``."""
 
-    ``L_S = sum_l |W_l|^2/2 + sum_{mu in S} alpha_mu (y_mu - f_mu) + rho/2 sum_{mu in S} |y_mu - f_mu|^2``;
-    ``W <- W - eta dL_S/dW`` (eq. 4), then ``alpha_mu <- alpha_mu + s (y_mu - f_mu(W_new))``
-    for ``mu in S`` (eq. 5). Class labels are fitted as sign targets.
-    """
-
-    name = "minnorm_regression"
     penalty = 1.0
     multipliers = True
 
@@ -150,6 +144,17 @@ class MinnormRegression(Algorithm):
         self.s = _positive("multiplier step s", s)
         self.rho = _nonnegative("augmented Lagrangian coefficient rho", rho)
 
+
+class MinnormRegression(_Minnorm):
+    """Minnorm Alg. 1 (eq. 3-5): dual ascent on the augmented Lagrangian of a regression.
+
+    ``L_S = sum_l |W_l|^2/2 + sum_{mu in S} alpha_mu (y_mu - f_mu) + rho/2 sum_{mu in S} |y_mu - f_mu|^2``;
+    ``W <- W - eta dL_S/dW`` (eq. 4), then ``alpha_mu <- alpha_mu + s (y_mu - f_mu(W_new))``
+    for ``mu in S`` (eq. 5). Class labels are fitted as sign targets.
+    """
+
+    name = "minnorm_regression"
+
     def output_gradient(self, xp, f, y, state, index):
         return -state["alpha"][index] + self.rho * (f - regression_targets(xp, f, y))
 
@@ -157,7 +162,7 @@ class MinnormRegression(Algorithm):
         state["alpha"][index] += self.s * (regression_targets(xp, f, y) - f)
 
 
-class MinnormClassification(Algorithm):
+class MinnormClassification(_Minnorm):
     """Minnorm for classification with projected multipliers: App. A (binary, eq. 38-41) and Alg. 2 (one-vs-all).
 
     Constraints ``y_i^mu f_i(x^mu) >= 1`` with sign targets ``y_i^mu = +-1`` (one
@@ -174,13 +179,6 @@ class MinnormClassification(Algorithm):
     """
 
     name = "minnorm"
-    penalty = 1.0
-    multipliers = True
-
-    def __init__(self, eta, s, rho=0.0, parametrisation=None):
-        super().__init__(eta, parametrisation)
-        self.s = _positive("multiplier step s", s)
-        self.rho = _nonnegative("augmented Lagrangian coefficient rho", rho)
 
     def output_gradient(self, xp, f, y, state, index):
         signs = sign_targets(xp, y, f.shape[1], f.dtype)

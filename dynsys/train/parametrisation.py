@@ -99,6 +99,3 @@ class NormDirection:
             else:
                 index += 1
 
-
-PARAMETRISATIONS = {"weights": Identity, "weight_norm": lambda: NormDirection(False),
-                    "rho_v": lambda: NormDirection(True)}

@@ -25,6 +25,8 @@ def test_document_says_the_data_differ_and_names_every_method(quick):
     assert "data differ" in document["note"] and "ranking" in document["note"]
     assert [r["method"] for r in document["rows"]] == list(mnist.METHODS)
     assert all(r["seeds"] == len(mnist.QUICK.seeds) and not r["diverged"] for r in document["rows"])
+    printed = document["printed_minnorm_sgd"]  # App. D.4 as printed: what happened is computed, not written
+    assert printed.startswith("App. D.4") and (": diverged, diverged at epoch" in printed or ": done," in printed)
     sources = {r["method"]: r["settings"] for r in document["rows"]}
     assert sources["sgd"].startswith("App. D.1") and sources["minnorm_sgd"].startswith("tuned")
 

@@ -30,7 +30,7 @@ def _entries(module, *builders):
 
 REGISTRY = {
     **_entries(chain, chain.chain_gd, chain.chain_l2, chain.chain_minnorm, chain.chain_minnorm_balanced),
-    **_entries(shallow, shallow.shallow_bce, shallow.shallow_bce_reduced, shallow.shallow_minnorm,
+    **_entries(shallow, shallow.shallow_bce, shallow.shallow_bce_reduced, shallow.shallow_exponential, shallow.shallow_minnorm,
                shallow.shallow_minnorm_reduced),
     **_entries(
         classic, classic.harmonic, classic.lotka_volterra, classic.van_der_pol, classic.arenstorf, classic.robertson

@@ -8,7 +8,7 @@ import dynsys.models as models
 from dynsys.symbolic import Model, ModelError
 
 CHAIN = ["chain_gd", "chain_l2", "chain_minnorm", "chain_minnorm_balanced"]
-SHALLOW = ["shallow_bce", "shallow_bce_reduced", "shallow_minnorm", "shallow_minnorm_reduced"]
+SHALLOW = ["shallow_bce", "shallow_bce_reduced", "shallow_exponential", "shallow_minnorm", "shallow_minnorm_reduced"]
 IDS = CHAIN + SHALLOW + ["harmonic", "lotka_volterra", "van_der_pol", "arenstorf", "robertson"]
 
 

@@ -77,7 +77,7 @@ def test_overridden_box_and_bad_plane(ax):
         phase_portrait(ax, model, x="v", y="v")
 
 
-NO_FIXED_POINT = {"shallow_bce", "shallow_bce_reduced"}
+NO_FIXED_POINT = {"shallow_bce", "shallow_bce_reduced", "shallow_exponential"}
 
 
 @pytest.mark.parametrize("entry", list_models(), ids=lambda e: e.id)

@@ -42,8 +42,8 @@ def test_unknown_figure_raises_value_error_listing_known(tmp_path):
 
 
 def test_registry_holds_modules_with_make():
-    assert set(figures.FIGURES) == {"chain_phase_portrait", "chain_stability_map", "minnorm_fig3", "minnorm_fig6",
-                                    "minnorm_fig7"}
+    assert set(figures.FIGURES) == {"chain_phase_portrait", "chain_stability_map", "minnorm_fig3", "minnorm_fig4",
+                                    "minnorm_fig6", "minnorm_fig7"}
     for module in figures.FIGURES.values():
         assert callable(module.make)
 
@@ -112,3 +112,21 @@ def test_fig3_panels_show_the_caption_and_the_printed_d_divergence():
     np.testing.assert_allclose(panels["D"]["flow"][:2, -1], [1, 1], atol=1e-3)  # their flow converges
     assert not panels["E"]["diverged"]
     np.testing.assert_allclose(panels["E"]["iterates"][-1, :2], [1, 1], atol=1e-6)
+
+
+def test_fig4_curves_follow_eq27_and_reach_the_max_margin_weights():
+    """Fig. 4's BCE curve obeys the closed form t(w_par) of eq. 27; Minnorm ends at W = x1 with theta ~ exp(-t)."""
+    from dynsys.figures import minnorm_fig4
+
+    data = minnorm_fig4.curves(quick=True)
+    t, w = data["bce"]
+    w_par, w_perp = minnorm_fig4.components(w)
+    tau = 0.1
+    t_eq27 = tau / 2 * (w_par - 0.0 + np.exp(w_par) - 1.0)  # from w_par(0) = 0
+    late = t > 1e-2
+    assert np.abs(t_eq27[late] / t[late] - 1).max() < 1e-6
+    assert np.ptp(w_perp) < 1e-10 and w_perp[0] == pytest.approx(1.0)
+    t, w = data["minnorm"]
+    assert np.abs(w[:, -1] - 1 / np.sqrt(2)).max() < 1e-6  # ringing decays like exp(-t/2)
+    assert data["minnorm_fit"].slope == pytest.approx(-1.0, abs=0.01)
+    assert data["bce_fit"].slope == pytest.approx(1.0, abs=0.01)

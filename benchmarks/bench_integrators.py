@@ -1,7 +1,8 @@
 """Integrator benchmark: dynsys against solve_ivp and numbalsoda, in one run.
 
-Times one solve (after compilation) of ``chain_minnorm`` (Minnorm eq. 12-14)
-and of the Arenstorf orbit, for this project's dopri5 and dop853, SciPy's
+Times one solve (after compilation) of ``chain_minnorm`` (Minnorm eq. 12-14),
+of the Arenstorf orbit and of the long solve of ``shallow_bce`` (Minnorm eq.
+22) to ``t = 1e8`` behind Fig. 4 (target: under 2 s), for this project's dopri5 and dop853, SciPy's
 RK45 and DOP853 with a plain Python right-hand side at the same tolerances,
 and numbalsoda's dop853 and lsoda when it is installed; then the ensemble of
 100 x 100 (rho, r) points of ``chain_minnorm_balanced`` to t = 200. Prints
@@ -65,11 +66,21 @@ def problems():
                          x1 + 2 * v2 - (1 - mu) * (x1 + mu) / d1 - mu * (x1 - 1 + mu) / d2,
                          x2 - 2 * v1 - (1 - mu) * x2 / d1 - mu * x2 / d2])
 
+    bce = get("shallow_bce")
+    bce_flow = bce.compile()
+    p_bce = np.array([bce.param_values()[s.name] for s in bce.params])
+    tau_bce = bce.param_values()["tau"]
+
+    def bce_rhs(t, u):
+        push = np.sqrt(2) / (tau_bce * (1 + np.exp((u[0] + u[1]) / np.sqrt(2))))  # 2 sigma(-w_par) x1 / tau
+        return np.array([push, push])
+
     t_arenstorf = 17.0652165601579625588917206249
     y_arenstorf = np.array([0.994, 0.0, 0.0, -2.00158510637908252240537862224])
     return [
         ("chain_minnorm", chain_flow, p_chain, np.array([0.2, 1.5, 0.0]), 50.0, chain_rhs),
         ("arenstorf", arenstorf_flow, p_aren, y_arenstorf, t_arenstorf, arenstorf_rhs),
+        ("shallow_bce", bce_flow, p_bce, np.array([1 / np.sqrt(2), -1 / np.sqrt(2)]), 1e8, bce_rhs),
     ]
 
 
@@ -97,6 +108,12 @@ def numbalsoda_rhs(name, flow, p):
             du[0] = (-u[0] + u[2] * u[1] * x - rho * err * u[1] * x) / tau
             du[1] = (-u[1] + u[2] * u[0] * x - rho * err * u[0] * x) / tau
             du[2] = -r * err / tau
+    elif name == "shallow_bce":
+        tau = named["tau"]
+
+        @numba.cfunc(lsoda_sig)
+        def rhs(t, u, du, p):
+            du[0] = du[1] = np.sqrt(2) / (tau * (1 + np.exp((u[0] + u[1]) / np.sqrt(2))))
     else:
         mu = named["mu"]
 
@@ -138,6 +155,8 @@ def bench_single(repeat):
         print(f"  {'solver':20s} {'time [ms]':>10s} {'nfev':>7s} {'|y - y_scipyDOP853|':>20s}")
         for label, (seconds, nfev, y_end) in rows.items():
             print(f"  {label:20s} {1e3 * seconds:10.4f} {nfev:7.0f} {np.max(np.abs(y_end - reference)):20.2e}")
+        if name == "shallow_bce":
+            print(f"  long solve to t = 1e8: dynsys dop853 {rows['dynsys dop853'][0]:.4f} s (target < 2 s)")
         for ours in ("dynsys dopri5", "dynsys dop853"):
             for peer in rows:
                 if not peer.startswith("dynsys"):

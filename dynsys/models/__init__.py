@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dynsys.symbolic import ModelError
 
-from . import chain, classic, shallow
+from . import chain, classic, shallow, theory3
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ REGISTRY = {
     **_entries(chain, chain.chain_gd, chain.chain_l2, chain.chain_minnorm, chain.chain_minnorm_balanced),
     **_entries(shallow, shallow.shallow_bce, shallow.shallow_bce_reduced, shallow.shallow_exponential, shallow.shallow_minnorm,
                shallow.shallow_minnorm_reduced),
+    **_entries(theory3, theory3.theory3_linear_gd, theory3.theory3_linear_rho_v, theory3.theory3_weight_norm,
+               theory3.theory3_lagrange),
     **_entries(
         classic, classic.harmonic, classic.lotka_volterra, classic.van_der_pol, classic.arenstorf, classic.robertson
     ),

@@ -191,6 +191,9 @@ class Model:
     def change_variables(self, mapping, inverse=None, **meta):
         return reductions.change_variables(self, mapping, inverse, **meta)
 
+    def polar(self, weights, norm, directions, **meta):
+        return reductions.polar(self, weights, norm, directions, **meta)
+
     # Analysis (see dynsys.symbolic.analysis).
     def fixed_points(self, params=None, box=None, **options):
         return equilibria.fixed_points(self, params, box, **options)

@@ -134,6 +134,61 @@ def change_variables(model, mapping, inverse=None, **meta):
     )
 
 
+def polar(model, weights, norm, directions, **meta):
+    """Lift the weights ``W`` (state variables) to a norm and a direction, ``W = norm * V`` (Theory III eq. 18-19).
+
+    ``W`` in R^d becomes ``d + 1`` variables, so the lift is chosen by
+    keeping ``|V|`` constant: ``norm' = V.f / |V|^2`` and ``V' = (I - V V^T /
+    |V|^2) f / norm``, with ``f = dW/dt`` at ``W = norm V`` (on ``|V| = 1``
+    these are Theory III eq. 18-19: ``rho' = V^T W'``, ``V' = S W' / rho``).
+    Proofs, identically in ``(norm, V)``: ``d/dt(norm V) = f(norm V)`` (the
+    lifted flow reproduces the flow of ``W``) and ``d/dt |V|^2 = 0`` (the unit
+    sphere is invariant). The new variables take the weights' positions, the
+    norm first; ``norm`` should be declared positive.
+    """
+    weights = [_state_symbol(model, w) for w in weights]
+    directions = list(directions)
+    if len(directions) != len(weights):
+        raise ModelError(f"{len(weights)} weights need as many directions, got {len(directions)}")
+    clash = [str(y) for y in [norm, *directions] if y.name in {s.name for s in model.state + model.params}]
+    if clash:
+        raise ModelError(f"new variables {', '.join(clash)} already name symbols of model '{model.id}'")
+    projected = [str(w) for w in weights if w in model.projections]
+    if projected:
+        raise ModelError(f"cannot lift the projected variables {', '.join(projected)}")
+    lifted = dict(zip(weights, (norm * v for v in directions)))
+    flow = {x: f.subs(lifted, simultaneous=True) for x, f in zip(model.state, model.rhs)}
+    f = sympy.Matrix([flow[w] for w in weights])
+    V = sympy.Matrix(directions)
+    squared = (V.T * V)[0]
+    norm_rate = (V.T * f)[0] / squared
+    direction_rate = (f - norm_rate * V) / norm
+    proofs = [
+        Proof.check("polar lift", f"{', '.join(map(str, weights))} = {norm} ({', '.join(map(str, directions))}) maps "
+                    "the flow exactly: d/dt(norm V) = f(norm V)", norm_rate * V + norm * direction_rate - f),
+        Proof.check("invariant manifold", f"|V|^2 is constant: d/dt |V|^2 = 0, so |V| = 1 is invariant",
+                    2 * (V.T * direction_rate)[0]),
+    ]
+    state, rhs = [], []
+    first = min(weights, key=model.state.index)
+    for x in model.state:
+        if x == first:
+            state += [norm, *directions]
+            rhs += [norm_rate, *direction_rate]
+        elif x not in lifted:
+            state.append(x)
+            rhs.append(flow[x])
+    return model.rebuild(
+        id=meta.pop("id", f"{model.id}_polar"),
+        state=tuple(state),
+        rhs=rhs,
+        projections=dict(model.projections),
+        first_integral=_subs(model.first_integral, lifted),
+        proofs=model.proofs + proofs,
+        **meta,
+    )
+
+
 def _inverse(model, mapping):
     used = set().union(*(phi.free_symbols for phi in mapping.values()))
     replaced = [v for v in model.state if v in used]

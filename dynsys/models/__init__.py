@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dynsys.symbolic import ModelError
 
-from . import chain, classic, shallow, theory3
+from . import chain, classic, shallow, theory3, theory3_deep
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ REGISTRY = {
                shallow.shallow_minnorm_reduced),
     **_entries(theory3, theory3.theory3_linear_gd, theory3.theory3_linear_rho_v, theory3.theory3_weight_norm,
                theory3.theory3_lagrange),
+    **_entries(theory3_deep, theory3_deep.theory3_deep_layers, theory3_deep.theory3_deep_balanced,
+               theory3_deep.theory3_deep_tied, theory3_deep.theory3_deep_eq62),
     **_entries(
         classic, classic.harmonic, classic.lotka_volterra, classic.van_der_pol, classic.arenstorf, classic.robertson
     ),

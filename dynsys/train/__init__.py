@@ -13,8 +13,9 @@ from .history import History
 from .loop import TrainingError, train, trajectory
 from .losses import LOSSES, get_loss
 from .network import Network, NetworkError
-from .parametrisation import Identity, NormDirection
+from .parametrisation import Identity, NormDirection, ParametrisationError, PrescribedNorm
 
 __all__ = ["ALGORITHMS", "AlgorithmError", "Backend", "BackendError", "GradientDescent", "History", "Identity",
            "LOSSES", "MinnormClassification", "MinnormRegression", "Network", "NetworkError", "NormDirection",
-           "TrainingError", "WeightDecay", "get_algorithm", "get_backend", "get_loss", "train", "trajectory"]
+           "ParametrisationError", "PrescribedNorm", "TrainingError", "WeightDecay", "get_algorithm", "get_backend",
+           "get_loss", "train", "trajectory"]

@@ -82,10 +82,11 @@ class Algorithm:
     def step(self, xp, network, state, index, X, y):
         """One update on the batch: the weight step, then the algorithm's own state."""
         variables = state["variables"]
-        for variable, grad in zip(variables, self.objective_gradient(xp, network, state, index, X, y)):
-            grad *= self.eta  # in place (no temporary the size of the weights); the gradient is ours
-            variable -= grad
-        self.parametrisation.retract(xp, variables, network.weight_mask())
+        steps = self.objective_gradient(xp, network, state, index, X, y)
+        for variable, step in zip(variables, steps):
+            step *= self.eta  # in place (no temporary the size of the weights); the gradient is ours
+            variable -= step
+        self.parametrisation.retract(xp, variables, network.weight_mask(), steps)
         if self.multipliers:
             f = network.forward(xp, self.parameters(xp, network, state), X)
             self.update_multipliers(xp, state, index, f, y)

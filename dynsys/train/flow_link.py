@@ -168,17 +168,21 @@ def state_index(model, layout, n_flat):
     return index
 
 
-def flow_parameters(model, algorithm, eta, params=None, time_param="tau", rate_param="r"):
-    """The model's parameter values for step ``eta``: ``params``, ``tau = 1/eta``, ``r = s/eta``.
+def flow_parameters(model, algorithm, eta, params=None, time_param="tau", rate_param="r", objective_scale=1.0):
+    """The model's parameter values for step ``eta``: ``params``, ``tau = 1/(eta c)``, ``r = s/eta``.
 
-    ``r`` is set when the algorithm has a multiplier step ``s`` and the model
-    a parameter named ``rate_param`` (DESIGN.md: ``r = tau*s``).
+    ``c = objective_scale`` is the engine's objective over the model's (1 when
+    they are the same; ``1/P`` when the engine averages over ``P`` examples a
+    loss the model sums, as Theory III's flows do): steps ``v <- v - eta c
+    dL/dv`` are the unit Euler steps of ``tau dv/dt = -dL/dv`` with ``tau =
+    1/(eta c)``. ``r`` is set when the algorithm has a multiplier step ``s``
+    and the model a parameter named ``rate_param`` (DESIGN.md: ``r = tau*s``).
     """
     params = dict(params or {})
     names = {p.name for p in model.params}
     if time_param not in names:
         raise FlowLinkError(f"model '{model.id}' has no time-scale parameter '{time_param}' (tau = 1/eta)")
-    set_here = {time_param: 1.0 / eta}
+    set_here = {time_param: 1.0 / (eta * objective_scale)}
     if rate_param in names and hasattr(algorithm, "s"):
         set_here[rate_param] = algorithm.s / eta
     clash = sorted(set(params) & set(set_here))
@@ -197,7 +201,7 @@ def _solve(flow, k, y0, p, method, rtol, atol, t_eval):
 
 def iterate_vs_flow(model, network, algorithm_factory, data, params0, T, etas, *, alpha0=None, layout=None,
                     params=None, rtol=1e-11, atol=1e-13, second_witness=True, whole_path=False,
-                    time_param="tau", rate_param="r", dtype=np.float64):
+                    time_param="tau", rate_param="r", dtype=np.float64, objective_scale=1.0):
     """Last iterate after ``k = round(T/eta)`` steps vs the flow at ``t = k``, for each ``eta``.
 
     Parameters
@@ -228,6 +232,10 @@ def iterate_vs_flow(model, network, algorithm_factory, data, params0, T, etas, *
         Also solve with ``scipy:DOP853`` and record the agreement.
     whole_path : bool
         Keep the iterates and the flow at every step ``t = 0..k``.
+    objective_scale : float
+        The engine's objective over the model's (see :func:`flow_parameters`):
+        ``1/P`` compares the engine's mean loss with a model's summed loss,
+        at ``tau = P/eta``.
 
     Returns
     -------
@@ -252,7 +260,7 @@ def iterate_vs_flow(model, network, algorithm_factory, data, params0, T, etas, *
         if index is None:
             index = state_index(model, layout, rows.shape[1])
         rows = rows[:, index]
-        values = flow_parameters(model, algorithm, eta, params, time_param, rate_param)
+        values = flow_parameters(model, algorithm, eta, params, time_param, rate_param, objective_scale)
         p = np.array([values[s.name] for s in model.params], dtype=float)
         t_eval = np.arange(k + 1, dtype=float) if whole_path else np.array([float(k)])
         ours = _solve(flow, k, rows[0], p, "dop853", rtol, atol, t_eval)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dynsys.symbolic import ModelError
 
-from . import chain, classic, shallow, theory3, theory3_deep
+from . import chain, classic, shallow, theory3, theory3_deep, theory3_rates
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ REGISTRY = {
                theory3.theory3_lagrange),
     **_entries(theory3_deep, theory3_deep.theory3_deep_layers, theory3_deep.theory3_deep_balanced,
                theory3_deep.theory3_deep_tied, theory3_deep.theory3_deep_eq62),
+    **_entries(theory3_rates, theory3_rates.theory3_single_gd, theory3_rates.theory3_single_weight_norm),
     **_entries(
         classic, classic.harmonic, classic.lotka_volterra, classic.van_der_pol, classic.arenstorf, classic.robertson
     ),

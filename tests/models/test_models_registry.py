@@ -11,13 +11,14 @@ CHAIN = ["chain_gd", "chain_l2", "chain_minnorm", "chain_minnorm_balanced"]
 SHALLOW = ["shallow_bce", "shallow_bce_reduced", "shallow_exponential", "shallow_minnorm", "shallow_minnorm_reduced"]
 THEORY3 = ["theory3_linear_gd", "theory3_linear_rho_v", "theory3_weight_norm", "theory3_lagrange"]
 THEORY3_DEEP = ["theory3_deep_layers", "theory3_deep_balanced", "theory3_deep_tied", "theory3_deep_eq62"]
-IDS = CHAIN + SHALLOW + THEORY3 + THEORY3_DEEP + ["harmonic", "lotka_volterra", "van_der_pol", "arenstorf", "robertson"]
+THEORY3_RATES = ["theory3_single_gd", "theory3_single_weight_norm"]
+IDS = CHAIN + SHALLOW + THEORY3 + THEORY3_DEEP + THEORY3_RATES + ["harmonic", "lotka_volterra", "van_der_pol", "arenstorf", "robertson"]
 
 
 def test_registry_lists_every_model_with_family_and_description():
     entries = models.list_models()
     assert [e.id for e in entries] == IDS
-    assert {e.family for e in entries} == {"chain", "classic", "shallow", "theory3", "theory3_deep"}
+    assert {e.family for e in entries} == {"chain", "classic", "shallow", "theory3", "theory3_deep", "theory3_rates"}
     assert all(e.description and "\n" not in e.description for e in entries)
     assert set(models.REGISTRY) == set(IDS)
 

@@ -78,7 +78,8 @@ def test_overridden_box_and_bad_plane(ax):
 
 
 NO_FIXED_POINT = {"shallow_bce", "shallow_bce_reduced", "shallow_exponential", "theory3_linear_gd",
-                  "theory3_linear_rho_v", "theory3_weight_norm", "theory3_lagrange", "theory3_deep_eq62"}
+                  "theory3_linear_rho_v", "theory3_weight_norm", "theory3_lagrange", "theory3_deep_eq62",
+                  "theory3_single_gd", "theory3_single_weight_norm"}
 
 
 @pytest.mark.parametrize("entry", list_models(), ids=lambda e: e.id)

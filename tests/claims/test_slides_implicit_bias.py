@@ -11,6 +11,8 @@ from dynsys.claims import slides_implicit_bias as module
 from dynsys.integrate import solve_ivp
 from dynsys.models.shallow import shallow_classifier
 
+from expectations import assert_covers, assert_status
+
 EXPECTED = {
     "slides.perceptron.update_rule": "refuted",
     "slides.perceptron.bound": "confirmed",
@@ -23,21 +25,12 @@ QUICK_SECONDS = 5.0
 
 
 def test_the_expectations_cover_every_claim_of_the_module():
-    mine = {c.id for c in REGISTRY.values() if c.run_checks.__module__ == module.__name__}
-    assert mine == set(EXPECTED)
-    assert {c for c in REGISTRY if c.startswith(("slides.perceptron.", "slides.soudry."))} == set(EXPECTED)
-    assert all(REGISTRY[c].paper == "slides" for c in EXPECTED)
+    assert_covers(module, EXPECTED, "slides", ("slides.perceptron.", "slides.soudry."))
 
 
 @pytest.mark.parametrize("claim_id", sorted(EXPECTED))
 def test_claim_status(claim_id):
-    evaluate(REGISTRY[claim_id], quick=True)  # numba kernels and flows compiled / loaded first
-    start = time.perf_counter()
-    outcome = evaluate(REGISTRY[claim_id], quick=True)
-    seconds = time.perf_counter() - start
-    assert outcome.status == EXPECTED[claim_id], outcome.evidence
-    assert outcome.checks and all(c.evidence for c in outcome.checks)
-    assert seconds < QUICK_SECONDS, f"{claim_id} took {seconds:.1f} s"
+    assert_status(claim_id, EXPECTED[claim_id], seconds=QUICK_SECONDS)
 
 
 def test_the_refuted_update_rule_carries_a_checked_correction():

@@ -8,9 +8,10 @@ import pytest
 import sympy
 from scipy import integrate, optimize, special
 
-from dynsys.claims import REGISTRY, evaluate
-from dynsys.claims import theory3_growth  # noqa: F401  (registers the claims)
+from dynsys.claims import theory3_growth
 from dynsys.figures import theory3_fig3
+
+from expectations import assert_covers, assert_status
 
 EXPECTED = {
     "theory3.growth.eq58_60": "confirmed",
@@ -30,21 +31,12 @@ QUICK_SECONDS = 5.0
 
 
 def test_the_expectations_cover_every_claim_of_the_module():
-    assert sorted(c for c in REGISTRY if c.startswith("theory3.growth.")) == sorted(EXPECTED)
+    assert_covers(theory3_growth, EXPECTED, "theory3", ("theory3.growth.",))
 
 
 @pytest.mark.parametrize("claim_id", sorted(EXPECTED))
 def test_claim_status(claim_id):
-    evaluate(REGISTRY[claim_id], quick=True)  # compiled flows and cached solutions first
-    start = time.perf_counter()
-    outcome = evaluate(REGISTRY[claim_id], quick=True)
-    assert outcome.status == EXPECTED[claim_id], outcome.evidence
-    assert outcome.checks and all(c.evidence for c in outcome.checks)
-    assert time.perf_counter() - start < QUICK_SECONDS
-    claim = REGISTRY[claim_id]
-    assert bool(claim.correction) == (EXPECTED[claim_id] == "refuted")
-    if EXPECTED[claim_id] == "refuted":
-        assert any(c.about == "correction" for c in outcome.checks)
+    assert_status(claim_id, EXPECTED[claim_id], seconds=QUICK_SECONDS)
 
 
 def _equal_layer_rhs(depth, f, printed=False):

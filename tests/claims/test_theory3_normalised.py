@@ -1,14 +1,14 @@
 """The claims of Theory III Fig. 1 and Fig. 8 (``dynsys.claims.theory3_normalised``): computed statuses, the
 homogeneity identity against a direct forward pass."""
 
-import time
-
 import numpy as np
 import pytest
 
 from dynsys.claims import REGISTRY, evaluate
 from dynsys.claims import theory3_normalised as module
 from dynsys.train import Network
+
+from expectations import assert_covers, assert_status
 
 EXPECTED = {
     "theory3.fig1.homogeneity": "confirmed",
@@ -22,29 +22,12 @@ QUICK_SECONDS = 5.0
 
 
 def test_the_expectations_cover_every_claim_of_the_module():
-    mine = {c.id for c in REGISTRY.values() if c.run_checks.__module__ == module.__name__}
-    assert mine == set(EXPECTED)
-    assert {c for c in REGISTRY if c.startswith(("theory3.fig1.", "theory3.fig8."))} == set(EXPECTED)
-    assert all(REGISTRY[c].paper == "theory3" for c in EXPECTED)
+    assert_covers(module, EXPECTED, "theory3", ("theory3.fig1.", "theory3.fig8."))
 
 
 @pytest.mark.parametrize("claim_id", sorted(EXPECTED))
 def test_claim_status(claim_id):
-    evaluate(REGISTRY[claim_id], quick=True)  # the study trained (or read from the disk cache) first
-    start = time.perf_counter()
-    outcome = evaluate(REGISTRY[claim_id], quick=True)
-    seconds = time.perf_counter() - start
-    assert outcome.status == EXPECTED[claim_id], outcome.evidence
-    assert outcome.checks and all(c.evidence for c in outcome.checks)
-    assert seconds < QUICK_SECONDS, f"{claim_id} took {seconds:.1f} s"
-
-
-@pytest.mark.parametrize("claim_id", [c for c, status in EXPECTED.items() if status == "refuted"])
-def test_refuted_claims_carry_a_checked_correction(claim_id):
-    outcome = evaluate(REGISTRY[claim_id], quick=True)
-    corrections = [c for c in outcome.checks if c.about == "correction"]
-    assert outcome.claim.correction and corrections and all(c.holds for c in corrections)
-    assert not all(c.holds for c in outcome.checks if c.about == "statement")
+    assert_status(claim_id, EXPECTED[claim_id], seconds=QUICK_SECONDS)
 
 
 def _direct(weights, X):

@@ -1,8 +1,6 @@
 """The claims of Theory III sec. 16 and Fig. 4-7 (``dynsys.claims.theory3_rates``): computed statuses, the checked
 corrections, and the SymPy derivations behind them."""
 
-import time
-
 import numpy as np
 import pytest
 import sympy
@@ -11,6 +9,8 @@ from dynsys.claims import REGISTRY, evaluate
 from dynsys.claims import theory3_rates as module
 from dynsys.models import theory3_rates as m
 from dynsys.symbolic import t
+
+from expectations import assert_covers, assert_status
 
 EXPECTED = {
     "theory3.rates.eq76": "refuted",
@@ -31,27 +31,12 @@ QUICK_SECONDS = 5.0
 
 
 def test_the_expectations_cover_every_claim_of_the_module():
-    mine = {c.id for c in REGISTRY.values() if c.run_checks.__module__ == module.__name__}
-    assert mine == set(EXPECTED)
-    assert {c for c in REGISTRY if c.startswith("theory3.rates.")} == set(EXPECTED)
-    assert all(REGISTRY[c].paper == "theory3" for c in EXPECTED)
+    assert_covers(module, EXPECTED, "theory3", ("theory3.rates.",))
 
 
 @pytest.mark.parametrize("claim_id", sorted(EXPECTED))
 def test_claim_status(claim_id):
-    evaluate(REGISTRY[claim_id], quick=True)  # numba kernels compiled / loaded, solutions cached first
-    start = time.perf_counter()
-    outcome = evaluate(REGISTRY[claim_id], quick=True)
-    seconds = time.perf_counter() - start
-    assert outcome.status == EXPECTED[claim_id], outcome.evidence
-    assert outcome.checks and all(c.evidence for c in outcome.checks)
-    assert seconds < QUICK_SECONDS, f"{claim_id} took {seconds:.1f} s"
-    if outcome.status == "refuted":
-        assert outcome.claim.correction
-        corrections = [c for c in outcome.checks if c.about == "correction"]
-        assert corrections and all(c.holds for c in corrections)
-    else:
-        assert not outcome.claim.correction
+    assert_status(claim_id, EXPECTED[claim_id], seconds=QUICK_SECONDS)
 
 
 def test_eq80_rate_evidence_names_the_derived_law_and_the_failed_fits():

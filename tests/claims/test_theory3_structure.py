@@ -11,6 +11,8 @@ from dynsys.claims import theory3_structure as ts
 from dynsys.models import get
 from dynsys.models import theory3_multilayer as ml
 
+from expectations import assert_covers, assert_status
+
 EXPECTED = {
     "theory3.S_properties": "confirmed",
     "theory3.multilayer_gradient": "confirmed",
@@ -36,18 +38,12 @@ EXPECTED = {
 
 
 def test_the_expectations_cover_every_claim_of_the_module():
-    mine = [c.id for c in REGISTRY.values() if c.run_checks.__module__ == ts.__name__]
-    assert sorted(mine) == sorted(EXPECTED)
+    assert_covers(ts, EXPECTED, "theory3")
 
 
 @pytest.mark.parametrize("claim_id", sorted(EXPECTED))
 def test_claim_status(claim_id):
-    outcome = evaluate(REGISTRY[claim_id], quick=True)
-    assert outcome.status == EXPECTED[claim_id], outcome.evidence
-    assert outcome.checks and all(c.evidence for c in outcome.checks)
-    corrections = [c for c in outcome.checks if c.about == "correction"]
-    if EXPECTED[claim_id] == "refuted":
-        assert REGISTRY[claim_id].correction and corrections and all(c.holds for c in corrections)
+    assert_status(claim_id, EXPECTED[claim_id])
 
 
 # ---------------------------------------------------------------- independent references

@@ -132,10 +132,13 @@ def _(quick):
     theta = _angle(sol.y)
     decay = fit_line(np.log(t), 1 / theta)
     growth = fit_line(np.log(t), (sol.y[0] + sol.y[1]) / np.sqrt(2))
-    yield Check(sol.status == 0 and decay.contains(1.0, 0.02) and decay.r2 > 0.999 and growth.contains(1.0, 0.02),
+    perp = abs(start[0] - start[1]) / np.sqrt(2)  # constant under BCE (eq. 24)
+    predicted = 1 / perp  # w_par ~ log t (eq. 25-27), theta ~ |w_perp| / w_par
+    yield Check(sol.status == 0 and decay.contains(predicted, 0.02) and decay.r2 > 0.999
+                and growth.contains(1.0, 0.02),
                 f"tau = 0.1, solve to t = 1e8 ({sol.nfev} evaluations), 200 log-spaced outputs from t = 100: "
-                f"slope of 1/theta against log t {decay.describe()} (1/log t decay: slope 1/|w_perp| = 1); "
-                f"d w_par / d log t = {growth.describe()} (predicted 1)")
+                f"slope of 1/theta against log t {decay.describe()} (1/log t decay: slope 1/|w_perp| = "
+                f"{predicted:.4g}); d w_par / d log t = {growth.describe()} (predicted 1, from eq. 27)")
 
 
 @claim("minnorm.shallow.angle_minnorm", paper=PAPER, where="sec. 3.3.2 (end), Fig. 4C-D",

@@ -127,7 +127,8 @@ def make(out_dir, quick=False):
 def caption(quick=False):
     """What the figure computes (for ``dynsys reproduce``), with the fitted rates."""
     data = curves(quick)
+    tau = get("shallow_minnorm").param_values()["tau"]
     return (f"Minnorm Fig. 4 recomputed from the derived flows (DOP853): BCE at tau = 1/10 to t = {T_BCE:.0e}, "
             f"Minnorm at tau = 1, r = 1/4 to t = {T_MINNORM:g}, both from W0 = (1/sqrt 2, -1/sqrt 2). Fitted: "
             f"BCE 1/theta = {data['bce_fit'].describe()} x log t (t >= 100); Minnorm log theta slope "
-            f"{data['minnorm_fit'].describe()} (t in [5, 25], predicted -1/tau = -1).")
+            f"{data['minnorm_fit'].describe()} (t in [5, 25], predicted -1/tau = {-1 / tau:g}).")

@@ -6,10 +6,11 @@ builds one figure and returns the paths of the files written (PNG and PDF).
 
 import importlib
 
-_NAMES = ("chain_phase_portrait", "chain_stability_map", "minnorm_fig2", "minnorm_fig3", "minnorm_fig4",
+_NAMES = ("chain_phase_portrait", "chain_stability_map", "minnorm_fig1", "minnorm_fig2", "minnorm_fig3", "minnorm_fig4",
+          "minnorm_fig5",
           "minnorm_fig6", "minnorm_fig7", "minnorm_fig8", "theory3_fig2", "theory3_fig3", "theory3_fig4",
           "theory3_fig5", "theory3_fig6", "theory3_fig7", "theory3_fig8",
-          "slides_implicit_bias")
+          "slides_implicit_bias", "slides_early_stopping")
 
 
 class _Registry(dict):

@@ -55,7 +55,8 @@ class Algorithm:
     def start(self, xp, network, params, n_examples):
         """The training state: the trained variables and, for Minnorm, multipliers alpha = 0."""
         mask = network.weight_mask()
-        state = {"variables": self.parametrisation.variables(xp, params, mask)}
+        state = {"variables": self.parametrisation.variables(xp, params, mask),
+                 "gradients": [xp.empty_like(p) for p in params]}  # reused by every step: see step
         if self.multipliers:
             state["alpha"] = xp.zeros((n_examples, network.widths[-1]), dtype=params[0].dtype)
         return state
@@ -64,15 +65,16 @@ class Algorithm:
         """The network parameters the state stands for."""
         return self.parametrisation.parameters(xp, state["variables"], network.weight_mask())
 
-    def objective_gradient(self, xp, network, state, index, X, y):
+    def objective_gradient(self, xp, network, state, index, X, y, out=None):
         """``dL_S/dv`` for the batch ``index`` (rows ``X``, labels ``y``), one array per variable.
 
-        The arrays are new (no view of the state), so the caller may overwrite them.
+        The arrays are new, or ``out`` (one array per parameter) when given; never a view of the variables,
+        so the caller may overwrite them.
         """
         mask = network.weight_mask()
         params = self.parametrisation.parameters(xp, state["variables"], mask)
         f, cache = network.forward(xp, params, X, keep=True)
-        grads = network.backward(xp, params, cache, self.output_gradient(xp, f, y, state, index))
+        grads = network.backward(xp, params, cache, self.output_gradient(xp, f, y, state, index), out=out)
         if self.penalty:
             for grad, param, is_weight in zip(grads, params, mask):
                 if is_weight:
@@ -82,7 +84,9 @@ class Algorithm:
     def step(self, xp, network, state, index, X, y):
         """One update on the batch: the weight step, then the algorithm's own state."""
         variables = state["variables"]
-        steps = self.objective_gradient(xp, network, state, index, X, y)
+        # Into buffers allocated once: a fresh array the size of a layer per step costs page faults that,
+        # for the rank-one gradients of a LinearNetwork, take longer than computing them.
+        steps = self.objective_gradient(xp, network, state, index, X, y, out=state["gradients"])
         for variable, step in zip(variables, steps):
             step *= self.eta  # in place (no temporary the size of the weights); the gradient is ours
             variable -= step

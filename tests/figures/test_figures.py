@@ -42,7 +42,8 @@ def test_unknown_figure_raises_value_error_listing_known(tmp_path):
 
 
 def test_registry_holds_modules_with_make():
-    assert set(figures.FIGURES) == {"chain_phase_portrait", "chain_stability_map", "minnorm_fig2", "minnorm_fig3",
+    assert set(figures.FIGURES) == {"chain_phase_portrait", "chain_stability_map", "minnorm_fig1", "minnorm_fig2",
+                                    "minnorm_fig3", "minnorm_fig5", "slides_early_stopping",
                                     "minnorm_fig4", "minnorm_fig6", "minnorm_fig7", "minnorm_fig8",
                                     "theory3_fig2", "theory3_fig3", "theory3_fig4",
                                     "theory3_fig5", "theory3_fig6", "theory3_fig7", "theory3_fig8",

@@ -349,6 +349,12 @@ def cmd_train(args):
     return run(args, UserError)
 
 
+def cmd_sweep(args):
+    from dynsys.sweep.cli import run
+
+    return run(args, UserError)
+
+
 # ------------------------------------------------------------------- parser
 
 
@@ -412,6 +418,11 @@ def build_parser():
     from dynsys.train.cli import add_arguments
 
     add_arguments(train)
+    sweep = command("sweep", cmd_sweep, "compute a model, experiment or function over a grid of parameters and "
+                                        "seeds (serial, processes or Dask); resumable")
+    from dynsys.sweep.cli import add_arguments as add_sweep_arguments
+
+    add_sweep_arguments(sweep)
     return parser
 
 

@@ -10,14 +10,14 @@ perturbation) against the predicted ``-Re(lambda_max)`` = ``rho`` for spirals,
 ``rho - sqrt(rho^2 - 2r)`` for nodes. Right: the predicted convergence time
 ``ln(1/EPS)/rate`` against the measured first time the distance falls below
 ``EPS`` times its initial value.
+
+Both maps are sweeps (``dynsys.sweep``) run on the ``ensemble`` executor: the
+class map of kind ``stability``, the rates and times of kind ``simulate``.
 """
 
 import numpy as np
-import sympy
 
-from dynsys.integrate import ensemble
-from dynsys.models import get
-from dynsys.symbolic.analysis.stability import classify_eigenvalues
+from dynsys.sweep import build, run_sweep
 
 from . import style
 
@@ -41,50 +41,42 @@ def grid(quick=False):
     return np.linspace(0.1, 3.0, n), np.linspace(0.1, 3.0, n)
 
 
+def _axis(name, values):
+    return f"{name}=" + ",".join(repr(float(v)) for v in values)  # repr: the values exactly
+
+
 def class_map(rhos, rs):
-    """Class names and eigenvalues on the grid (rows: r, columns: rho)."""
-    model = get("chain_minnorm_balanced")
-    J = sympy.lambdify([model.state, model.params], model.jacobian(), "numpy")
-    names = [p.name for p in model.params]
-    classes = np.empty((len(rs), len(rhos)), dtype=object)
-    eigs = np.empty((len(rs), len(rhos), 2), complex)
-    for i, r in enumerate(rs):
-        for j, rho in enumerate(rhos):
-            values = {**BASE, "rho": rho, "r": r}
-            M = np.asarray(J(POINT, [values[n] for n in names]), float)
-            eig = np.linalg.eigvals(M)
-            classes[i, j] = classify_eigenvalues(eig).class_
-            eigs[i, j] = eig
+    """Class names and eigenvalues on the grid (rows: r, columns: rho): a ``stability`` sweep of the
+    fixed point ``POINT``, whose class follows ``classify``'s rules."""
+    spec = build("stability", "chain_minnorm_balanced", [_axis("r", rs), _axis("rho", rhos)],
+                 options={**BASE, "point": POINT.tolist()})
+    result = run_sweep(spec, executor="ensemble")
+    if result["failed"].any():
+        raise RuntimeError(f"stability sweep failed: {result['error'].values[result['failed'].values][0]}")
+    classes = result["class"].values.astype(object)
+    eigs = result["eig_real"].values + 1j * result["eig_imag"].values
     return classes, eigs
 
 
 def measured_rates(rho, r, quick=False):
-    """Decay rate and convergence time per (rho, r) member, from one ensemble run."""
-    model = get("chain_minnorm_balanced")
-    flow = model.compile()
+    """Decay rate and convergence time per (rho, r) member, from one ``simulate`` sweep on the ensemble
+    executor over the product of the members' distinct rho and r values (the figure's members form it).
+
+    The rate is fitted on ``ln d`` from the first time ``d < FIT[0]`` to the first ``d < FIT[1]``
+    (``d`` the distance to ``POINT`` over its initial value), the time is the first with ``d < EPS``.
+    """
     rho, r = np.ravel(rho), np.ravel(r)
-    params = np.array([[{**BASE, "rho": a, "r": b}[n] for n in flow.param_names] for a, b in zip(rho, r)])
     rate_min = float(np.min(predicted_rate(rho, r)))
     t1 = np.log(1 / FIT[1]) / rate_min * 1.3
-    t_eval = np.linspace(0.0, t1, 1500 if quick else 4000)
-    res = ensemble(flow, (0.0, t1), POINT + DELTA, params=params, method="dop853", t_eval=t_eval,
-                   rtol=1e-11, atol=1e-15, max_steps=200_000)
-    d = np.linalg.norm(res.y - POINT[None, :, None], axis=1) / np.linalg.norm(DELTA)
-    rates = np.full(len(rho), np.nan)
-    times = np.full(len(rho), np.nan)
-    for k in range(len(rho)):
-        if res.status[k] < 0:
-            continue
-        # past the first moment below FIT[0] until the first below FIT[1]
-        start = np.argmax(d[k] < FIT[0])
-        stop = np.argmax(d[k] < FIT[1])
-        if d[k, start] < FIT[0] and d[k, stop] < FIT[1] and stop - start >= 5:
-            tt, ld = t_eval[start:stop], np.log(d[k, start:stop])
-            rates[k] = -np.polyfit(tt, ld, 1)[0]
-        below = np.nonzero(d[k] < EPS)[0]
-        if below.size:
-            times[k] = t_eval[below[0]]
-    return rates, times
+    rhos, rs = np.unique(rho), np.unique(r)
+    options = {**BASE, "point": POINT.tolist(), "delta": DELTA.tolist(), "t1": t1, "n_eval": 1500 if quick else 4000,
+               "method": "dop853", "rtol": 1e-11, "atol": 1e-15, "max_steps": 200_000, "window": list(FIT),
+               "eps": EPS}
+    result = run_sweep(build("simulate", "chain_minnorm_balanced", [_axis("rho", rhos), _axis("r", rs)],
+                             options=options), executor="ensemble")
+    at = (np.searchsorted(rhos, rho), np.searchsorted(rs, r))
+    ok = ~result["failed"].values[at] & (result["success"].values[at] == 1)
+    return np.where(ok, result["rate"].values[at], np.nan), np.where(ok, result["t_converged"].values[at], np.nan)
 
 
 def make(out_dir, quick=False):

@@ -21,7 +21,6 @@ inputs, so its end-to-end map is ``P_X w`` (Fig. 5B's reference line).
 
 import functools
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,16 +142,6 @@ def run(method, sigma_w, seed, steps=STEPS, record=None, task_seed=None, net=Non
                [p.copy() for p in algo.parameters(np, net, state)], state.get("alpha"))
 
 
-def _final(arguments):
-    method, sigma_w, seed = arguments
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):  # one BLAS thread per worker process
-        result = run(method, sigma_w, seed)
-    return result.final_test_error, float(result.pruned_test_error[-1]), result.min_norm_test_error, \
-        float(result.train_error[-1])
-
-
 @dataclass(frozen=True)
 class ScaleStudy:
     """Fig. 5C: final errors per method, scale and run; arrays (methods, scales, runs)."""
@@ -194,20 +183,25 @@ class ScaleStudy:
 def scale_study(quick=False, workers=None):
     """Final test errors over initial scales and runs for BGD and Minnorm (Fig. 5C), run ``i`` on ``task(i)``.
 
-    Runs are spread over ``workers`` processes (default: one per CPU, serial
-    in quick mode); every run is seeded by its index, so the result does not
-    depend on the number of workers.
+    One sweep of the ``train`` kind's ``frozen_subspace`` target
+    (:mod:`dynsys.sweep.train_kinds`) over ``method`` (0 = BGD, 1 = Minnorm),
+    ``sigma_w`` and the runs, in ``workers`` local processes (default: one per
+    CPU; serial in quick mode or with one worker). Every run is seeded by its
+    index and uses one BLAS thread, so the result does not depend on the
+    number of workers.
     """
+    from dynsys.sweep import build, run_sweep
+
     scales, runs = SCALES[quick], RUNS[quick]
-    jobs = [(m, sc, i) for m in METHODS for sc in scales for i in range(runs)]
+    axes = ["method=" + ",".join(str(i) for i in range(len(METHODS))),
+            "sigma_w=" + ",".join(repr(float(sc)) for sc in scales)]
+    spec = build("train", "frozen_subspace", axes, seeds=runs, options={"steps": STEPS})
     workers = 1 if quick and workers is None else (workers or os.cpu_count() or 1)
-    if workers == 1:
-        results = list(map(_final, jobs))
-    else:
-        with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_final, jobs))
-    shape = (len(METHODS), len(scales), runs)
-    test, pruned, min_norm, train = (np.array([r[j] for r in results]).reshape(shape) for j in range(4))
+    result = run_sweep(spec, executor="serial" if workers == 1 else "processes", workers=workers)
+    if result["failed"].any():
+        raise RuntimeError(f"a run of the scale study failed: {next(e for e in result['error'].values.flat if e)}")
+    test, pruned, min_norm, train = (result[name].values for name in
+                                     ("test_error", "pruned_test_error", "min_norm_test_error", "train_error"))
     return ScaleStudy(METHODS, np.array(scales), test, pruned, min_norm[0, 0], train)
 
 

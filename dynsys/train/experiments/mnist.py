@@ -25,13 +25,18 @@ which settings came from where.
 """
 
 import dataclasses
+import functools
+import json
+import os
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..algorithms import GradientDescent, MinnormClassification, WeightDecay
-from ..datasets import mnist_split
+from ..backend import get_backend
+from ..datasets import mnist_directory, mnist_split
+from ..history import History
 from ..loop import train
 from ..network import Network
 
@@ -112,10 +117,23 @@ class Study:
     seconds: float = 0.0
 
 
+class StudyError(ValueError):
+    """A run of the study that cannot be set up (a user error)."""
+
+
 def data(quick=False):
     """The study's split of the MNIST images dynsys ships: 6,000 / 2,000 / 2,000 (quick: 2,000 / 1,000 / 1,000),
     stratified, seed 0."""
     return mnist_split(seed=0, sizes=(QUICK if quick else FULL).split)
+
+
+def _split(sizes):
+    return _split_in(tuple(sizes), mnist_directory())
+
+
+@functools.lru_cache(maxsize=2)
+def _split_in(sizes, directory):
+    return mnist_split(seed=0, sizes=sizes)
 
 
 def _run(method, split, settings, seed, backend, progress, weight_decay=None):
@@ -127,34 +145,145 @@ def _run(method, split, settings, seed, backend, progress, weight_decay=None):
                  progress=progress, label=f"{method.name} seed {seed}")
 
 
-def run(quick=False, seeds=None, methods=None, backend="numpy", progress=False):
-    """Train every method with every seed on the seeded split (:func:`data`); return a :class:`Study`."""
+def train_seed(method, seed, settings=FULL, weight_decay=None, backend="numpy", progress=False):
+    """One run of Table 1: ``method`` (a key of :data:`METHODS`) trained with ``seed`` on the split of
+    ``settings`` for its epochs; weight decay needs its coefficient ``weight_decay``. A History."""
+    if method not in METHODS:
+        raise StudyError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+    if method == "weight_decay" and weight_decay is None:
+        raise StudyError("the weight_decay method needs its coefficient weight_decay (the study chooses it on "
+                         "validation from App. D.2's grid)")
+    return _run(METHODS[method], _split(tuple(settings.split)), settings, seed, backend, progress, weight_decay)
+
+
+TABLE_METRICS = ("validation_error", "train_error", "test_error", "weight_norm", "capacity", "nonzero_multipliers")
+RECORDED = ("train_loss", "train_error", "validation_loss", "validation_error", "test_loss", "test_error",
+            "weight_norm", "capacity", "nonzero_multipliers")  # what the loop records on a split
+
+
+def seed_errors(history):
+    """What Table 1 takes from one run: the metrics at the validation-chosen epoch (errors as fractions; NaN
+    multipliers for methods without them), that ``stopping_epoch``, and whether the run ``diverged``."""
+    epoch = history.best_epoch("validation_error")
+    at = history.at(epoch)
+    return {"stopping_epoch": epoch, **{m: at.get(m, np.nan) for m in TABLE_METRICS},
+            "diverged": history.status != "done"}
+
+
+def history_record(history, settings):
+    """``history`` as fixed-shape arrays and strings (a sweep point's results): the curves padded to
+    ``max(epochs) + 1`` records, the final multipliers (NaN without). :func:`history_from_record` inverts it."""
+    unknown = set(history.metrics) - set(RECORDED)
+    if unknown:
+        raise StudyError(f"cannot record metrics {', '.join(sorted(unknown))}")
+    length, n = max(settings.epochs, settings.full_batch_epochs) + 1, len(history.epochs)
+    out = {"recorded": n, "metrics": ",".join(history.metrics), "status": history.status, "message": history.message,
+           "settings": json.dumps(history.settings), "backend": history.backend, "seconds": history.seconds,
+           "epoch": np.pad(np.asarray(history.epochs, int), (0, length - n), constant_values=-1)}
+    for name in RECORDED:
+        out[f"curve_{name}"] = np.pad(np.asarray(history.metrics.get(name, []), float),
+                                      (0, length - len(history.metrics.get(name, []))), constant_values=np.nan)
+    alpha = history.final_multipliers
+    out["final_multipliers"] = np.full((settings.split[0], WIDTHS[-1]), np.nan) if alpha is None else alpha
+    return out
+
+
+def history_from_record(record):
+    """The History that :func:`history_record` wrote (``record``: its values, e.g. one point of a sweep)."""
+    settings = json.loads(str(record["settings"]))
+    n = int(record["recorded"])
+    history = History(settings, str(record["backend"]), epochs=[int(e) for e in record["epoch"][:n]],
+                      metrics={name: [float(v) for v in record[f"curve_{name}"][:n]]
+                               for name in str(record["metrics"]).split(",") if name},
+                      status=str(record["status"]), message=str(record["message"]), seconds=float(record["seconds"]))
+    alpha = np.asarray(record["final_multipliers"])
+    if not np.isnan(alpha).all():
+        history.final_multipliers = alpha.astype(settings["dtype"])  # float32 -> float64 -> float32 is exact
+    return history
+
+
+def _blocks(seeds):
+    """Consecutive seeds as ``(first, count)`` blocks: one sweep each (a sweep numbers its runs consecutively)."""
+    blocks = []
+    for seed in seeds:
+        if blocks and seed == blocks[-1][0] + blocks[-1][1]:
+            blocks[-1][1] += 1
+        else:
+            blocks.append([int(seed), 1])
+    return blocks
+
+
+def _axis(name, values):
+    return f"{name}=" + ",".join(repr(float(v)) for v in values)
+
+
+def _histories(names, seeds, settings, backend, executor, workers, progress, weight_decay=None, grid=()):
+    """``{(name, seed, *grid values): History}`` of every method in ``names`` and every seed, from sweeps of the
+    ``train`` kind's ``mnist`` target (one per block of consecutive seeds); ``grid``: more axis texts."""
+    from dynsys.sweep import build, run_sweep
+
+    order = tuple(METHODS)
+    options = {"record": True, "backend": backend, "epochs": settings.epochs,
+               "full_batch_epochs": settings.full_batch_epochs,
+               "full_batch_record_every": settings.full_batch_record_every, "split": list(settings.split)}
+    if weight_decay is not None:
+        options["weight_decay"] = weight_decay
+    out = {}
+    for first, count in _blocks(seeds):
+        spec = build("train", "mnist", [_axis("method", [order.index(n) for n in names]), *grid], seeds=count,
+                     root_seed=first, options=options)
+        dataset = run_sweep(spec, executor=executor, workers=workers, progress=progress)
+        if dataset["failed"].any():
+            raise RuntimeError(f"a run of the MNIST study failed: {next(e for e in dataset['error'].values.flat if e)}")
+        for index in np.ndindex(dataset["failed"].shape):
+            point = {name: variable.values[index] for name, variable in dataset.data_vars.items()}
+            coords = [dataset[d].values[i] for d, i in zip(dataset["failed"].dims, index)]
+            key = (order[int(coords[0])], first + int(coords[-1]), *(float(c) for c in coords[1:-1]))
+            out[key] = history_from_record(point)
+    return out
+
+
+def run(quick=False, seeds=None, methods=None, backend="numpy", progress=False, workers=None):
+    """Train every method with every seed on the seeded split (:func:`data`); return a :class:`Study`.
+
+    The seeds (and weight decay's App. D.2 grid on the first seed) run as sweeps of the ``train`` kind
+    (:mod:`dynsys.sweep.train_kinds`), in ``workers`` local processes (default one per CPU) on the NumPy
+    backend, in this process on CuPy (a CUDA context does not survive a fork) or with ``workers=1``. Every run
+    uses one BLAS thread, so its numbers do not depend on the executor or on the machine's number of cores.
+    """
     settings = QUICK if quick else FULL
     if seeds is not None:
         settings = dataclasses.replace(settings, seeds=tuple(seeds))
-    split = data(quick)
+    names = list(methods or METHODS)
+    for name in names:
+        if name not in METHODS:
+            raise StudyError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
+    name = get_backend(backend).name
+    workers = int(workers or os.cpu_count() or 1)
+    executor = "processes" if name == "numpy" and workers > 1 else "serial"
+    _split(tuple(settings.split))  # read and verified here: a bad data set is this call's error, not each run's
+    sweep = functools.partial(_histories, settings=settings, backend=name, executor=executor,
+                              workers=workers if executor == "processes" else None, progress=progress)
     started = time.perf_counter()
-    study = Study(settings, backend, quick)
-    for name in methods or METHODS:
-        method = METHODS[name]
-        if name == "weight_decay":
-            first = {gamma: _run(method, split, settings, settings.seeds[0], backend, progress, gamma)
-                     for gamma in settings.weight_decay_grid}
-            study.weight_decay_scores = {gamma: float(np.min(h["validation_error"])) for gamma, h in first.items()}
-            study.weight_decay = min(study.weight_decay_scores, key=study.weight_decay_scores.get)
-            study.histories[name] = [first[study.weight_decay]] + [
-                _run(method, split, settings, seed, backend, progress, study.weight_decay)
-                for seed in settings.seeds[1:]]
-        else:
-            study.histories[name] = [_run(method, split, settings, seed, backend, progress)
-                                     for seed in settings.seeds]
-        study.backend = study.histories[name][0].backend
-        if name == "minnorm_sgd":
-            printed = train(Network(WIDTHS), MinnormClassification(**PRINTED_MINNORM_SGD), split, PRINTED_EPOCHS, 128,
-                            backend=backend, seed=settings.seeds[0], dtype=np.float32)
-            study.printed_minnorm_sgd = (f"App. D.4's minibatch Minnorm as printed (rho = 0, eta = 1e-5, "
-                                         f"s = 7.8125), seed {settings.seeds[0]}, {PRINTED_EPOCHS} epochs: "
-                                         f"{printed.status}, {printed.message}")
+    study = Study(settings, name, quick)
+    runs = sweep([n for n in names if n != "weight_decay"], settings.seeds) if set(names) - {"weight_decay"} else {}
+    if "weight_decay" in names:
+        first = sweep(["weight_decay"], settings.seeds[:1], grid=[_axis("weight_decay", settings.weight_decay_grid)])
+        first = {gamma: history for (_, _, gamma), history in first.items()}
+        study.weight_decay_scores = {gamma: float(np.min(h["validation_error"])) for gamma, h in first.items()}
+        study.weight_decay = min(study.weight_decay_scores, key=study.weight_decay_scores.get)
+        runs[("weight_decay", settings.seeds[0])] = first[study.weight_decay]
+        if len(settings.seeds) > 1:
+            runs.update(sweep(["weight_decay"], settings.seeds[1:], weight_decay=study.weight_decay))
+    for method in names:
+        study.histories[method] = [runs[(method, seed)] for seed in settings.seeds]
+        study.backend = study.histories[method][0].backend
+    if "minnorm_sgd" in names:
+        printed = train(Network(WIDTHS), MinnormClassification(**PRINTED_MINNORM_SGD), _split(tuple(settings.split)),
+                        PRINTED_EPOCHS, 128, backend=backend, seed=settings.seeds[0], dtype=np.float32)
+        study.printed_minnorm_sgd = (f"App. D.4's minibatch Minnorm as printed (rho = 0, eta = 1e-5, "
+                                     f"s = 7.8125), seed {settings.seeds[0]}, {PRINTED_EPOCHS} epochs: "
+                                     f"{printed.status}, {printed.message}")
     study.seconds = time.perf_counter() - started
     return study
 

@@ -86,6 +86,15 @@ def caption(quick=False):
                                               study.pruned_test_error[0].mean(axis=-1)))
     return (f"Minnorm Fig. 5 recomputed (exact test errors, {fs.STEPS} full-batch steps). At sigma_w = 1 on one task: "
             f"final test error BGD {runs['bgd'].final_test_error:.4f} (minimum {runs['bgd'].test_error.min():.4f} "
-            f"on the way: overtraining), Minnorm {runs['minnorm'].final_test_error:.4f}, pruned BGD "
-            f"{runs['bgd'].pruned_test_error[-1]:.4f}. Mean over {study.test_error.shape[-1]} runs: {rows}. "
-            f"Minnorm runs from small scales end at the zero map (claim minnorm.fig5.init_independence).")
+            f"on the way), Minnorm {runs['minnorm'].final_test_error:.4f}, pruned BGD "
+            f"{runs['bgd'].pruned_test_error[-1]:.4f}. Mean over {study.test_error.shape[-1]} runs: {rows}."
+            + _collapse(study, outcomes))
+
+
+def _collapse(study, outcomes):
+    """The scales at which every Minnorm run ended at the zero map, computed from the outcomes."""
+    zero = study.scales[np.all(outcomes == "zero", axis=-1)]
+    if not zero.size:
+        return ""
+    return (f" Every Minnorm run from sigma_w = {', '.join(f'{s:g}' for s in zero)} ended at the zero map "
+            f"(claim minnorm.fig5.init_independence).")

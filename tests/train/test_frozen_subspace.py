@@ -69,6 +69,10 @@ def test_figure_caption_reports_the_computed_errors():
     runs = fs.dynamics(True)
     assert f"Minnorm {runs['minnorm'].final_test_error:.4f}" in text
     assert f"BGD {runs['bgd'].final_test_error:.4f}" in text
+    study = fs.scale_study(True)
+    collapsed = study.scales[np.all(study.outcomes("minnorm") == "zero", axis=-1)]
+    assert ("ended at the zero map" in text) == bool(collapsed.size)
+    assert all(f"{s:g}" in text.split("Every Minnorm run from sigma_w = ")[1] for s in collapsed)
 
 
 def test_study_summary_skips_diverged_runs_and_classifies_outcomes():
